@@ -1,0 +1,431 @@
+"""One entry per public op: how to draw its inputs, how to call it, and what NumPy says it computes.
+
+``tests/test_ops.py`` turns every entry into three checks (forward against the
+NumPy reference, gradcheck, gradgradcheck), and fails if an op in
+``tinygen.ops.__all__`` has no entry. Adding an op means adding one entry here.
+
+A strategy draws a ``Case``: the float64 arrays that become differentiable
+inputs, and keyword parameters that stay constant (axes, labels, masks).
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygen as tg
+from strategies import (
+    array_and_dim,
+    arrays,
+    away_from,
+    broadcastable_arrays,
+    dims,
+    distinct,
+    one_array,
+    quantize,
+    shapes,
+)
+
+
+@dataclass
+class Case:
+    arrays: tuple
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class OpSpec:
+    name: str  # the name in tinygen.ops.__all__
+    inputs: st.SearchStrategy  # draws a Case
+    op: Callable  # (*tensors, **params) -> Tensor or tuple of Tensors
+    reference: Callable  # (*arrays, **params) -> array or tuple of arrays
+    variant: str = ""
+    differentiable: bool = True
+    eps: float = 1e-6
+    atol: float = 1e-5
+    rtol: float = 1e-3
+
+    @property
+    def id(self):
+        return f"{self.name}[{self.variant}]" if self.variant else self.name
+
+
+REGISTRY = []
+
+
+def register(name, inputs, op, reference, **options):
+    REGISTRY.append(OpSpec(name, inputs, op, reference, **options))
+
+
+def cases(strategy, **params):
+    """Wrap a strategy of arrays (or tuples of arrays) into Cases with fixed params."""
+    return strategy.map(lambda a: Case(a if isinstance(a, tuple) else (a,), dict(params)))
+
+
+def _axes(dim, ndim):
+    """The NumPy ``axis`` argument for a tinygen ``dim``."""
+    return None if dim is None else dim if isinstance(dim, int) else tuple(dim)
+
+
+# ---- arithmetic -------------------------------------------------------------------------------
+register("add", cases(broadcastable_arrays()), tg.add, np.add)
+register("sub", cases(broadcastable_arrays()), tg.sub, np.subtract)
+register("mul", cases(broadcastable_arrays()), tg.mul, np.multiply)
+register("div", cases(broadcastable_arrays()).map(lambda c: Case((c.arrays[0], away_from(c.arrays[1], [0], 0.5)))),
+         tg.div, np.divide)  # fmt: skip
+register("neg", cases(one_array()), tg.neg, np.negative)
+register("pow", cases(broadcastable_arrays()).map(lambda c: Case((np.abs(c.arrays[0]) / 2 + 0.3, c.arrays[1] / 1.5))),
+         tg.pow, np.power, variant="tensor exponent")  # fmt: skip
+def _power_base(array, exponent):
+    """Away from 0 (where x^-1 blows up); positive for a fractional exponent."""
+    base = away_from(array, [0], 0.3)
+    return np.abs(base) if exponent != int(exponent) else base
+
+
+register("pow", st.builds(lambda a, e: Case((_power_base(a, e),), {"exponent": e}), one_array(), st.sampled_from([2, 3, -1.0, 0.5])),
+         lambda x, exponent: x ** exponent, lambda x, exponent: x ** exponent, variant="number exponent")  # fmt: skip
+
+
+@st.composite
+def matmul_operands(draw):
+    n, m, p, b = (draw(st.integers(1, 3)) for _ in range(4))
+    left, right = draw(st.sampled_from([((n,), (n,)), ((m, n), (n,)), ((n,), (n, p)), ((m, n), (n, p)),
+                                         ((b, 1, m, n), (b, n, p)), ((n,), (b, n, p))]))  # fmt: skip
+    return Case((draw(arrays(left)), draw(arrays(right))))
+
+
+register("matmul", matmul_operands(), tg.matmul, np.matmul)
+
+# ---- element-wise -------------------------------------------------------------------------------
+register("exp", cases(one_array(low=-2, high=2)), tg.exp, np.exp)
+register("log", cases(one_array(low=0.2, high=3)), tg.log, np.log)
+register("log1p", cases(one_array(low=-0.7, high=3)), tg.log1p, np.log1p)
+register("sqrt", cases(one_array(low=0.2, high=3)), tg.sqrt, np.sqrt)
+register("abs", cases(one_array().map(lambda a: away_from(a, [0]))), tg.abs, np.abs)
+register("sin", cases(one_array()), tg.sin, np.sin)
+register("cos", cases(one_array()), tg.cos, np.cos)
+register("tanh", cases(one_array()), tg.tanh, np.tanh)
+register("sigmoid", cases(one_array(low=-6, high=6)), tg.sigmoid, lambda x: 1 / (1 + np.exp(-x)))
+register("softplus", cases(one_array(low=-6, high=6)), tg.softplus, lambda x: np.log1p(np.exp(x)))
+register("relu", cases(one_array().map(lambda a: away_from(a, [0]))), tg.relu, lambda x: np.maximum(x, 0))
+register("leaky_relu", st.builds(lambda a, s: Case((away_from(a, [0]),), {"negative_slope": s}),
+                                 one_array(), st.sampled_from([0.01, 0.2])),
+         tg.leaky_relu, lambda x, negative_slope: np.where(x > 0, x, negative_slope * x))  # fmt: skip
+register("elu", st.builds(lambda a, al: Case((away_from(a, [0]),), {"alpha": al}), one_array(), st.sampled_from([1.0, 0.5])),
+         tg.elu, lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(x)))  # fmt: skip
+register("clamp", st.builds(lambda a, b: Case((away_from(a, [b[0] or 0, b[1] or 0]),), {"min": b[0], "max": b[1]}),
+                            one_array(), st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None)])),
+         tg.clamp, lambda x, min, max: np.clip(x, min, max))  # fmt: skip
+register("maximum", cases(broadcastable_arrays()).map(lambda c: Case((quantize(c.arrays[0]), quantize(c.arrays[1], offset=0.25)))),
+         tg.maximum, np.maximum)  # fmt: skip
+register("minimum", cases(broadcastable_arrays()).map(lambda c: Case((quantize(c.arrays[0]), quantize(c.arrays[1], offset=0.25)))),
+         tg.minimum, np.minimum)  # fmt: skip
+
+
+@st.composite
+def where_operands(draw):
+    drawn = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3))
+    condition_shape, a_shape, b_shape = drawn.input_shapes
+    condition = draw(hnp.arrays(np.bool_, condition_shape))
+    return Case((draw(arrays(a_shape)), draw(arrays(b_shape))), {"condition": condition})
+
+
+register("where", where_operands(), lambda a, b, condition: tg.where(condition, a, b),
+         lambda a, b, condition: np.where(condition, a, b))  # fmt: skip
+
+# ---- reductions ---------------------------------------------------------------------------------
+reduction = array_and_dim().map(lambda t: Case((t[0],), {"dim": t[1], "keepdim": t[2]}))
+register("sum", reduction, tg.sum, lambda x, dim, keepdim: np.sum(x, axis=_axes(dim, x.ndim), keepdims=keepdim))
+register("mean", reduction, tg.mean, lambda x, dim, keepdim: np.mean(x, axis=_axes(dim, x.ndim), keepdims=keepdim))
+
+
+def _reduced_count(shape, dim):
+    axes = range(len(shape)) if dim is None else [dim] if isinstance(dim, int) else dim
+    return int(np.prod([shape[a] for a in axes]))
+
+
+@st.composite
+def variance_case(draw):
+    x, dim, keepdim = draw(array_and_dim(min_dims=1))
+    correction = draw(st.sampled_from([0, 1]))
+    assume(_reduced_count(x.shape, dim) > correction)
+    return Case((distinct(x, gap=0.3),), {"dim": dim, "keepdim": keepdim, "correction": correction})
+
+
+def _np_var(x, dim, keepdim, correction):
+    return np.var(x, axis=_axes(dim, x.ndim), keepdims=keepdim, ddof=correction)
+
+
+register("var", variance_case(), tg.var, _np_var)
+register("std", variance_case().filter(lambda c: _reduced_count(c.arrays[0].shape, c.params["dim"]) > 1),
+         tg.std, lambda x, **p: np.sqrt(_np_var(x, **p)))  # fmt: skip
+distinct_reduction = reduction.map(lambda c: Case((distinct(c.arrays[0]),), c.params))
+register("max", distinct_reduction, tg.max, lambda x, dim, keepdim: np.max(x, axis=_axes(dim, x.ndim), keepdims=keepdim))
+register("min", distinct_reduction, tg.min, lambda x, dim, keepdim: np.min(x, axis=_axes(dim, x.ndim), keepdims=keepdim))
+register("logsumexp", reduction, tg.logsumexp,
+         lambda x, dim, keepdim: np.log(np.sum(np.exp(x), axis=_axes(dim, x.ndim), keepdims=keepdim)))  # fmt: skip
+
+one_axis = array_and_dim(min_dims=1, allow_none=False).filter(lambda t: isinstance(t[1], int))
+along_axis = one_axis.map(lambda t: Case((t[0],), {"dim": t[1]}))
+
+
+def _np_softmax(x, dim):
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+register("softmax", along_axis, tg.softmax, _np_softmax)
+register("log_softmax", along_axis, tg.log_softmax, lambda x, dim: np.log(_np_softmax(x, dim)))
+register("cumsum", along_axis, tg.cumsum, lambda x, dim: np.cumsum(x, axis=dim))
+
+# ---- shape ----------------------------------------------------------------------------------------
+
+
+@st.composite
+def reshape_case(draw):
+    x = draw(one_array())
+    shape = draw(st.sampled_from([(-1,), x.shape[::-1], x.shape + (1,), (1,) + x.shape, (x.size,)]))
+    return Case((x,), {"shape": shape})
+
+
+register("reshape", reshape_case(), tg.reshape, lambda x, shape: x.reshape(shape))
+
+
+@st.composite
+def flatten_case(draw):
+    x = draw(one_array(min_dims=1))
+    start = draw(st.integers(0, x.ndim - 1))
+    return Case((x,), {"start_dim": start, "end_dim": draw(st.integers(start, x.ndim - 1))})
+
+
+register("flatten", flatten_case(), tg.flatten,
+         lambda x, start_dim, end_dim: x.reshape(x.shape[:start_dim] + (-1,) + x.shape[end_dim + 1:]))  # fmt: skip
+
+
+@st.composite
+def two_axes(draw):
+    x = draw(one_array(min_dims=1))
+    axis = st.integers(-x.ndim, x.ndim - 1)
+    return Case((x,), {"dim0": draw(axis), "dim1": draw(axis)})
+
+
+register("transpose", two_axes(), tg.transpose, lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1))
+register("permute", one_array().flatmap(lambda x: st.permutations(range(x.ndim)).map(lambda p: Case((x,), {"dims": tuple(p)}))),
+         tg.permute, lambda x, dims: np.transpose(x, dims))  # fmt: skip
+
+
+@st.composite
+def broadcast_case(draw, with_minus_one=False):
+    x = draw(arrays(draw(shapes(max_dims=2).map(lambda s: tuple(1 if i % 2 else n for i, n in enumerate(s))))))
+    target = (2,) + tuple(3 if n == 1 else n for n in x.shape)
+    if with_minus_one:
+        target = (2,) + tuple(3 if n == 1 else -1 for n in x.shape)
+    return Case((x,), {"shape": target})
+
+
+register("broadcast_to", broadcast_case(), tg.broadcast_to, np.broadcast_to)
+register("expand", broadcast_case(with_minus_one=True), tg.expand,
+         lambda x, shape: np.broadcast_to(x, tuple(x.shape[i - 1] if n == -1 else n for i, n in enumerate(shape))))  # fmt: skip
+
+
+@st.composite
+def sum_to_case(draw):
+    target = tuple(1 if i % 2 == 0 else n for i, n in enumerate(draw(shapes(max_dims=2))))
+    big = (2,) + tuple(3 if n == 1 else n for n in target)
+    return Case((draw(arrays(big)),), {"shape": target})
+
+
+register("sum_to", sum_to_case(), tg.sum_to,
+         lambda x, shape: x.sum(axis=tuple(range(x.ndim - len(shape))) + tuple(
+             x.ndim - len(shape) + i for i, n in enumerate(shape) if n == 1), keepdims=True).reshape(shape))  # fmt: skip
+
+
+@st.composite
+def squeeze_case(draw):
+    x = draw(arrays(draw(shapes(max_dims=3).map(lambda s: tuple(1 if i % 2 else n for i, n in enumerate(s))))))
+    return Case((x,), {"dim": draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1))) if x.ndim else None})
+
+
+register("squeeze", squeeze_case(), tg.squeeze,
+         lambda x, dim: np.squeeze(x, axis=dim) if dim is None or x.shape[dim] == 1 else x)  # fmt: skip
+register("unsqueeze", one_array().flatmap(lambda x: st.integers(-x.ndim - 1, x.ndim).map(lambda d: Case((x,), {"dim": d}))),
+         tg.unsqueeze, lambda x, dim: np.expand_dims(x, dim))  # fmt: skip
+
+
+@st.composite
+def joinable(draw, same_shape=False):
+    base = draw(shapes(min_dims=1))
+    dim = draw(st.integers(0, len(base) - 1))
+    count = draw(st.integers(1, 3))
+    pieces = []
+    for _ in range(count):
+        shape = list(base)
+        if not same_shape:
+            shape[dim] = draw(st.integers(1, 3))
+        pieces.append(draw(arrays(tuple(shape))))
+    return Case(tuple(pieces), {"dim": dim})
+
+
+register("cat", joinable(), lambda *xs, dim: tg.cat(xs, dim), lambda *xs, dim: np.concatenate(xs, axis=dim))
+register("concatenate", joinable(), lambda *xs, dim: tg.concatenate(xs, dim),
+         lambda *xs, dim: np.concatenate(xs, axis=dim))  # fmt: skip
+register("stack", joinable(same_shape=True), lambda *xs, dim: tg.stack(xs, dim), lambda *xs, dim: np.stack(xs, axis=dim))
+
+
+@st.composite
+def split_case(draw, by_count=False):
+    x, dim, _ = draw(one_axis)
+    length = x.shape[dim]
+    if by_count:
+        return Case((x,), {"chunks": draw(st.integers(1, 3)), "dim": dim})
+    sizes = draw(st.one_of(st.integers(1, 3), st.just([length]), st.just([1, length - 1]) if length > 1 else st.just([length])))
+    return Case((x,), {"split_size_or_sections": sizes, "dim": dim})
+
+
+def _np_split(x, split_size_or_sections, dim):
+    length = x.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        bounds = list(range(split_size_or_sections, length, split_size_or_sections))
+    else:
+        bounds = list(np.cumsum(split_size_or_sections)[:-1])
+    return tuple(np.split(x, bounds, axis=dim))
+
+
+register("split", split_case(), tg.split, _np_split)
+register("chunk", split_case(by_count=True), tg.chunk,
+         lambda x, chunks, dim: _np_split(x, -(-x.shape[dim] // chunks), dim))  # fmt: skip
+
+
+@st.composite
+def pad_case(draw):
+    x = draw(one_array(min_dims=1))
+    axes = draw(st.integers(1, x.ndim))
+    pad = tuple(draw(st.integers(0, 2)) for _ in range(2 * axes))
+    return Case((x,), {"pad": pad, "value": draw(st.sampled_from([0.0, -1.5]))})
+
+
+def _np_pad(x, pad, value):
+    pairs = [tuple(pad[i:i + 2]) for i in range(0, len(pad), 2)][::-1]
+    return np.pad(x, [(0, 0)] * (x.ndim - len(pairs)) + pairs, constant_values=value)
+
+
+register("pad", pad_case(), tg.pad, _np_pad)
+register("flip", one_array(min_dims=1).flatmap(lambda x: dims(x.ndim, allow_none=False).map(lambda d: Case((x,), {"dims": d}))),
+         tg.flip, lambda x, dims: np.flip(x, axis=dims))  # fmt: skip
+# float32 rounds the input, so differences need a wider step; the op is linear, so that is exact otherwise.
+register("astype", cases(one_array()), lambda x: tg.astype(x, np.float32).double(), lambda x: x.astype(np.float32).astype(np.float64),
+         eps=1e-2, atol=1e-4)  # fmt: skip
+register("to_device", cases(one_array()), lambda x: tg.to_device(x, "cpu") * 1.0, lambda x: x)
+
+# ---- selection ------------------------------------------------------------------------------------
+
+
+@st.composite
+def index_case(draw):
+    x = draw(one_array(min_dims=1))
+    n = x.shape[0]
+    kind = draw(st.sampled_from(["slice", "int", "repeated", "mask", "mixed"]))
+    if kind == "slice":
+        index = (slice(draw(st.integers(0, n - 1)), None, draw(st.sampled_from([1, 2, -1]))),)
+    elif kind == "int":
+        index = draw(st.integers(-n, n - 1))
+    elif kind == "repeated":  # the same element picked twice must collect two gradients
+        index = np.array(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=5)))
+    elif kind == "mask":
+        index = draw(hnp.arrays(np.bool_, x.shape))
+    else:
+        index = (np.array(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))), Ellipsis)
+    return Case((x,), {"index": index})
+
+
+register("getitem", index_case(), tg.getitem, lambda x, index: x[index])
+
+
+@st.composite
+def masked_fill_case(draw):
+    x = draw(one_array())
+    mask = draw(hnp.arrays(np.bool_, draw(hnp.broadcastable_shapes(x.shape, max_dims=x.ndim))))
+    return Case((x,), {"mask": mask, "value": draw(st.sampled_from([0.0, -2.5]))})
+
+
+register("masked_fill", masked_fill_case(), tg.masked_fill, lambda x, mask, value: np.where(mask, value, x))
+
+
+@st.composite
+def labels_case(draw):
+    classes = draw(st.integers(1, 4))
+    labels = draw(hnp.arrays(np.int64, draw(shapes(max_dims=2)), elements=st.integers(0, classes - 1)))
+    return Case((), {"labels": labels, "num_classes": classes})
+
+
+register("one_hot", labels_case(), lambda labels, num_classes: tg.one_hot(labels, num_classes),
+         lambda labels, num_classes: np.eye(num_classes, dtype=np.float32)[labels], differentiable=False)  # fmt: skip
+
+
+def _seeded_dropout(x, p):
+    tg.manual_seed(7)  # the same mask on every call, so finite differences see one function
+    return tg.dropout(x, p)
+
+
+def _np_dropout(x, p):
+    keep = np.random.default_rng(7).random(x.shape) >= p
+    return x * keep / (1 - p)
+
+
+register("dropout", st.builds(lambda a, p: Case((a,), {"p": p}), one_array(), st.sampled_from([0.25, 0.5])),
+         _seeded_dropout, _np_dropout)  # fmt: skip
+
+# ---- losses and log-densities ---------------------------------------------------------------------
+reductions = st.sampled_from(["mean", "sum", "none"])
+
+
+@st.composite
+def same_shape(draw, count, lows, highs):
+    shape = draw(shapes())
+    return tuple(draw(arrays(shape, low, high)) for low, high in zip(lows, highs))
+
+
+register("binary_cross_entropy",
+         st.builds(lambda pair, r: Case((pair[0],), {"target": pair[1], "reduction": r}),
+                   same_shape(2, (0.05, 0.0), (0.95, 1.0)), reductions),
+         tg.binary_cross_entropy,
+         lambda p, target, reduction: _np_reduce(-(target * np.log(p) + (1 - target) * np.log(1 - p)), reduction))  # fmt: skip
+register("binary_cross_entropy_with_logits",
+         st.builds(lambda pair, r: Case(pair, {"reduction": r}), same_shape(2, (-8.0, 0.0), (8.0, 1.0)), reductions),
+         tg.binary_cross_entropy_with_logits,
+         lambda z, t, reduction: _np_reduce(-(t * np.log(1 / (1 + np.exp(-z))) + (1 - t) * np.log(1 - 1 / (1 + np.exp(-z)))),
+                                            reduction))  # fmt: skip
+
+
+@st.composite
+def classification_case(draw):
+    n, classes = draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    extra = draw(st.sampled_from([(), (2,), (2, 3)]))
+    logits = draw(arrays((n, classes) + extra))
+    labels = draw(hnp.arrays(np.int64, (n,) + extra, elements=st.integers(0, classes - 1)))
+    return Case((logits,), {"target": labels, "reduction": draw(reductions)})
+
+
+def _np_cross_entropy(logits, target, reduction):
+    log_probs = np.log(_np_softmax(logits, 1))
+    picked = np.take_along_axis(log_probs, target[:, None], axis=1)[:, 0]
+    return _np_reduce(-picked, reduction)
+
+
+register("cross_entropy", classification_case(), tg.cross_entropy, _np_cross_entropy)
+register("mse_loss", st.builds(lambda pair, r: Case(pair, {"reduction": r}), same_shape(2, (-3, -3), (3, 3)), reductions),
+         tg.mse_loss, lambda a, b, reduction: _np_reduce((a - b) ** 2, reduction))  # fmt: skip
+register("gaussian_log_likelihood",
+         st.builds(lambda xs, r: Case(xs, {"reduction": r}), broadcastable_arrays(count=3, low=-2, high=2), reductions),
+         tg.gaussian_log_likelihood,
+         lambda x, m, lv, reduction: _np_reduce(-0.5 * (np.log(2 * np.pi) + lv + (x - m) ** 2 / np.exp(lv)), reduction))  # fmt: skip
+register("kl_normal_standard",
+         st.builds(lambda xs, r: Case(xs, {"reduction": r}), same_shape(2, (-2, -2), (2, 2)), reductions),
+         tg.kl_normal_standard,
+         lambda m, lv, reduction: _np_reduce(0.5 * (m**2 + np.exp(lv) - 1 - lv), reduction))  # fmt: skip
+
+
+def _np_reduce(values, reduction):
+    return values if reduction == "none" else values.sum() if reduction == "sum" else values.mean()

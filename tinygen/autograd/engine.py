@@ -1,0 +1,201 @@
+"""The backward pass: reverse-mode differentiation over the recorded graph.
+
+Every tensor made by an op points to its ``creator`` Function, and every
+Function points to its input tensors: together they form a directed acyclic
+graph from the leaves (parameters, data) to the output. Backward walks that
+graph from the output to the leaves. A Function may run only once every
+gradient flowing into its outputs has been added up, so we
+
+1. count, for each reachable Function, how many edges lead into it from
+   Functions later in the graph (its number of pending consumers), then
+2. run Functions whose count has dropped to zero (Kahn's topological order),
+   passing each input's gradient back and decrementing its creator's count.
+
+Both steps use explicit stacks, never recursion, so a chain of 100,000 ops
+works. The chain rule itself lives in each Function's ``backward``.
+"""
+from . import grad_mode
+
+_FREED_GRAPH_MESSAGE = (
+    "trying to run backward through a graph a second time, but its saved values were "
+    "freed by the first backward: pass retain_graph=True to the first backward() or "
+    "grad() call if you need to go through the graph again"
+)
+
+
+def backward(tensor, grad=None, retain_graph=False, create_graph=False):
+    """Add d(tensor)/d(leaf), times ``grad``, into ``leaf.grad`` of every leaf that requires it."""
+    grad = _seed_gradient(tensor, grad, "backward()")
+    _run([tensor], [grad], retain_graph, create_graph, capture=None)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (like ``torch.autograd.grad``).
+
+    Nothing is accumulated into ``.grad``. ``grad_outputs`` weights each output
+    (the vector in the vector-Jacobian product); it may be omitted for scalar
+    outputs. With ``create_graph=True`` the returned gradients are themselves
+    differentiable, which is how gradient penalties (WGAN-GP) are built.
+    """
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    grad_outputs = _as_list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad() got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    for index, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"grad(): input {index} does not require grad, so it has no gradient to return")
+    seeds = [_seed_gradient(y, g, "grad()") for y, g in zip(outputs, grad_outputs)]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    captured = _run(outputs, seeds, retain_graph, create_graph, capture=inputs)
+    results = []
+    for index, x in enumerate(inputs):
+        g = captured.get(id(x))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad(): input {index} (shape {x.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        results.append(g)
+    return tuple(results)
+
+
+def _seed_gradient(tensor, grad, caller):
+    from ..creation import ones_like
+    from ..tensor import as_tensor
+
+    if not tensor.requires_grad:
+        raise RuntimeError(
+            f"{caller}: the tensor does not require grad and has no creator; set requires_grad=True "
+            "on the leaves you want gradients for (and check that no_grad() is not active)"
+        )
+    if grad is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(
+                f"{caller}: the output has shape {tensor.shape}, not a single number, so its gradient "
+                "must be given: pass grad=tinygen.ones_like(y) to sum its elements, or reduce it to "
+                "a scalar first (y.sum().backward())"
+            )
+        return ones_like(tensor)
+    grad = as_tensor(grad, like=tensor)
+    if grad.shape != tensor.shape:
+        raise ValueError(f"{caller}: gradient of shape {grad.shape} given for a tensor of shape {tensor.shape}")
+    return grad
+
+
+def _run(roots, seeds, retain_graph, create_graph, capture):
+    """Propagate ``seeds`` from ``roots`` down the graph.
+
+    With ``capture=None`` the gradients of leaves accumulate into ``.grad``;
+    otherwise the gradients of the tensors in ``capture`` are returned in a
+    dict keyed by ``id(tensor)`` and no ``.grad`` is touched.
+    """
+    capture_ids = None if capture is None else {id(x) for x in capture}
+    captured = {}
+    pending = {}  # id(function) -> gradient summed so far for each of its outputs
+
+    def deliver(x, g):
+        """Hand gradient ``g`` to tensor ``x``: to its creator, or to the leaf itself."""
+        if capture_ids is not None and id(x) in capture_ids:
+            captured[id(x)] = g if id(x) not in captured else captured[id(x)] + g
+        if x.creator is None:
+            if capture_ids is None:
+                x.grad = g if x.grad is None else x.grad + g
+        else:
+            slots = pending.setdefault(id(x.creator), [None] * len(x.creator.output_specs))
+            slot = slots[x.output_index]
+            slots[x.output_index] = g if slot is None else slot + g
+
+    functions, consumers = _collect(roots)
+    with grad_mode.set_grad_enabled(create_graph):
+        for root, seed in zip(roots, seeds):
+            deliver(root, seed)
+        ready = [f for f in (r.creator for r in roots) if f is not None and consumers[id(f)] == 0]
+        ready = list({id(f): f for f in ready}.values())
+        while ready:
+            function = ready.pop()
+            grads_out = _output_grads(function, pending.pop(id(function), None))
+            if capture_ids is None:
+                _retain_non_leaf_grads(function, grads_out)
+            grads_in = function.backward(*grads_out)
+            grads_in = grads_in if isinstance(grads_in, tuple) else (grads_in,)
+            _check_gradients(function, grads_in)
+            for x, g in zip(function.inputs, grads_in):
+                if not x.requires_grad:
+                    continue
+                if g is not None:
+                    deliver(x, g if g.dtype == x.dtype else g.astype(x.dtype))
+                if x.creator is not None:
+                    consumers[id(x.creator)] -= 1
+                    if consumers[id(x.creator)] == 0:
+                        ready.append(x.creator)
+    if not retain_graph:
+        for function in functions:
+            function.release()
+    return captured
+
+
+def _collect(roots):
+    """Every Function reachable from ``roots``, and how many graph edges lead into each."""
+    consumers, functions = {}, []
+    stack = [r.creator for r in roots if r.creator is not None]
+    for f in stack:
+        consumers.setdefault(id(f), 0)
+    seen = set()
+    while stack:
+        function = stack.pop()
+        if id(function) in seen:
+            continue
+        if function.released:
+            raise RuntimeError(_FREED_GRAPH_MESSAGE)
+        seen.add(id(function))
+        functions.append(function)
+        for x in function.inputs:
+            if x.requires_grad and x.creator is not None:
+                consumers[id(x.creator)] = consumers.get(id(x.creator), 0) + 1
+                stack.append(x.creator)
+    return functions, consumers
+
+
+def _output_grads(function, slots):
+    """The summed gradient of each output; zeros for outputs no path reached (e.g. unused splits)."""
+    from ..tensor import Tensor
+
+    slots = slots or [None] * len(function.output_specs)
+    xp = function.inputs[0].xp
+    return [
+        g if g is not None else Tensor(xp.zeros(shape, dtype=dtype))
+        for g, (shape, dtype) in zip(slots, function.output_specs)
+    ]
+
+
+def _retain_non_leaf_grads(function, grads_out):
+    for index, g in enumerate(grads_out):
+        y = function._outputs[index]()
+        if y is not None and y.retains_grad:
+            y.grad = g if y.grad is None else y.grad + g
+
+
+def _check_gradients(function, grads_in):
+    """Catch the classic mistakes of a hand-written backward with a message naming the op."""
+    if len(grads_in) != len(function.inputs):
+        raise RuntimeError(
+            f"{function.name}.backward returned {len(grads_in)} gradients for {len(function.inputs)} inputs"
+        )
+    for index, (x, g) in enumerate(zip(function.inputs, grads_in)):
+        if g is not None and not hasattr(g, "creator"):
+            raise TypeError(
+                f"{function.name}.backward returned a {type(g).__name__} for input {index}; return Tensors "
+                "(written with Tensor operations) so that higher-order gradients work"
+            )
+        if g is not None and g.shape != x.shape:
+            raise RuntimeError(
+                f"{function.name}.backward returned a gradient of shape {g.shape} for input {index} "
+                f"of shape {x.shape}; reduce broadcast dimensions with sum_to(grad, x.shape)"
+            )
+
+
+def _as_list(items):
+    return list(items) if isinstance(items, (list, tuple)) else [items]

@@ -1,0 +1,96 @@
+"""``Function``: one differentiable operation, its forward and backward side by side.
+
+A subclass implements
+
+* ``forward(self, *arrays)`` on raw NumPy/CuPy arrays, returning an array (or a
+  tuple of arrays), and
+* ``backward(self, *grad_outputs)`` on Tensors, returning one gradient per input
+  (or ``None`` where an input needs none).
+
+Because backward is written with Tensor operations, it is itself recorded when
+``create_graph=True``, and differentiating it again gives second derivatives
+for free. Inside ``backward`` the inputs are ``self.inputs`` (Tensors), the
+outputs are ``self.output(i)``, and ``self.needs_input_grad[k]`` says whether
+input ``k`` wants a gradient at all (so expensive unused gradients can be skipped).
+
+    class Square(Function):
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad_y):
+            x, = self.inputs
+            return 2 * x * grad_y
+"""
+import weakref
+
+from .. import backend
+from .. import tensor as tensor_module  # circular on purpose: Tensor's methods call Functions
+from . import grad_mode
+
+
+class Function:
+    released = False
+
+    def __call__(self, *inputs):
+        reference = next((x for x in inputs if isinstance(x, tensor_module.Tensor)), None)
+        inputs = [tensor_module.as_tensor(x, like=reference) for x in inputs]
+        arrays = [x.data for x in inputs]
+        self._check_devices(arrays)
+        try:
+            outputs = self.forward(*arrays)
+        except (ValueError, IndexError, TypeError) as error:
+            shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
+            raise type(error)(f"{self.name}: {error} (input shapes: {shapes})") from error
+        is_tuple = isinstance(outputs, tuple)
+        outputs = outputs if is_tuple else (outputs,)
+
+        record = grad_mode.is_grad_enabled() and any(x.requires_grad for x in inputs)
+        results = tuple(tensor_module.Tensor(y, requires_grad=record) for y in outputs)
+        if record:
+            self.inputs = inputs
+            self.needs_input_grad = tuple(x.requires_grad for x in inputs)
+            # Outputs are held weakly: a strong reference would make a cycle
+            # (output -> creator -> output) that only the garbage collector frees.
+            self._outputs = [weakref.ref(y) for y in results]
+            self.output_specs = [(y.shape, y.dtype) for y in outputs]
+            for index, y in enumerate(results):
+                y.creator, y.output_index = self, index
+        return results if is_tuple else results[0]
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{self.name}.forward is not implemented")
+
+    def backward(self, *grad_outputs):
+        raise NotImplementedError(f"{self.name} has no backward: it is not differentiable")
+
+    def output(self, index=0):
+        """Output ``index`` as a Tensor, for backward formulas written in terms of it."""
+        y = self._outputs[index]()
+        if y is None:
+            raise RuntimeError(f"{self.name}: output {index} was freed before backward needed it")
+        return y
+
+    def release(self):
+        """Drop everything saved for backward (inputs, outputs and whatever forward kept).
+
+        Clearing the whole instance dictionary frees the arrays an op author saved
+        under any attribute name, without asking them to register it.
+        """
+        self.__dict__.clear()
+        self.released = True
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+    def _check_devices(self, arrays):
+        devices = [backend.device_of(a) for a in arrays]
+        if len(set(devices)) > 1:
+            listing = ", ".join(f"input {i} on {d}" for i, d in enumerate(devices))
+            raise backend.DeviceError(
+                f"{self.name} got tensors on different devices ({listing}): "
+                "move them to one device first with .to('cpu') or .to('gpu')"
+            )

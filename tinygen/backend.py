@@ -1,0 +1,106 @@
+"""Where a tensor's numbers live: NumPy arrays on the CPU, CuPy arrays on the GPU.
+
+Every op asks the array module of its inputs, ``xp = get_array_module(x)``, and
+then writes ``xp.exp(x)`` instead of ``numpy.exp(x)``; the same code then runs
+on either device. CuPy is imported only when a GPU array is first asked for, so
+a CPU-only machine never needs it installed.
+"""
+import numpy
+
+CPU, GPU = "cpu", "gpu"
+_DEVICE_NAMES = {"cpu": CPU, "gpu": GPU, "cuda": GPU}
+
+_INSTALL_HINT = (
+    'install the GPU extra with `pip install "tinygen[gpu]"` (it pulls CuPy; '
+    "pick the cupy-cuda12x or cupy-cuda13x wheel that matches your CUDA driver), "
+    "or run on the CPU with --device cpu"
+)
+
+
+class DeviceError(RuntimeError):
+    """The GPU was asked for but cannot be used, or tensors on two devices met."""
+
+
+_cupy = None
+
+
+def cupy_module():
+    """Import CuPy on first use and check that it can reach a CUDA device."""
+    global _cupy
+    if _cupy is not None:
+        return _cupy
+    try:
+        import cupy
+    except ImportError as error:
+        raise DeviceError(f"device 'gpu' needs CuPy, which is not installed ({error}): {_INSTALL_HINT}") from None
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CuPy raises its own CUDARuntimeError when no driver is present
+        raise DeviceError(f"CuPy is installed but cannot reach a CUDA device ({error}): {_INSTALL_HINT}") from None
+    if count == 0:
+        raise DeviceError(f"CuPy is installed but found no CUDA device: {_INSTALL_HINT}")
+    _cupy = cupy
+    return cupy
+
+
+def gpu_available():
+    """True when CuPy is installed and sees a CUDA device."""
+    try:
+        cupy_module()
+    except DeviceError:
+        return False
+    return True
+
+
+def normalize_device(device):
+    """'cpu', 'gpu' or 'cuda' (a synonym of 'gpu') -> 'cpu' or 'gpu'."""
+    name = _DEVICE_NAMES.get(str(device).lower())
+    if name is None:
+        raise ValueError(f"unknown device {device!r}: use 'cpu' or 'gpu'")
+    return name
+
+
+def is_gpu_array(array):
+    """True for a CuPy array. Looks at the type only, so it never imports CuPy."""
+    return type(array).__module__.startswith("cupy")
+
+
+def device_of(array):
+    return GPU if is_gpu_array(array) else CPU
+
+
+def get_array_module(*arrays):
+    """CuPy if any argument is a CuPy array, NumPy otherwise."""
+    for array in arrays:
+        if is_gpu_array(array):
+            return cupy_module()
+    return numpy
+
+
+def array_module_for(device):
+    return cupy_module() if normalize_device(device) == GPU else numpy
+
+
+def to_device(array, device):
+    """The same numbers on ``device`` (no copy when they are already there)."""
+    device = normalize_device(device)
+    if device == device_of(array):
+        return array
+    if device == GPU:
+        return cupy_module().asarray(array)
+    return array.get()
+
+
+def to_host(array):
+    """A NumPy array holding the same numbers, wherever they lived."""
+    return array.get() if is_gpu_array(array) else numpy.asarray(array)
+
+
+def scatter_add(target, index, values):
+    """``target[index] += values``, adding once per occurrence of a repeated index."""
+    if is_gpu_array(target):
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+    else:
+        numpy.add.at(target, index, values)

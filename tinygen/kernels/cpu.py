@@ -1,0 +1,183 @@
+"""CPU kernels: Numba ``@njit`` loops over NumPy arrays.
+
+Every function here has the same signature as its twin in ``cuda.py``; the
+public functions in ``tinygen.kernels`` pick one by where the array lives.
+Rules that made these fast on a 2-core machine (see shared/perf-notes.md):
+
+* ``cache=True`` so the compiled code is reused across processes;
+* ``parallel=True`` only where each thread gets a large, independent slab
+  (an output row or an image plane), so no two threads write the same memory;
+* ``error_model="numpy"``: division by zero gives inf instead of a Python
+  exception check that blocks vectorisation.
+"""
+import numpy
+from numba import njit, prange
+
+from ._pointwise import (cell_backward, cell_state, max_at, max_grad_at, mean_at, mean_grad_at, sigmoid,
+                         tanh, tap_source)
+from ._geometry import conv_geometry, lstm_backward_buffers, lstm_forward_buffers, pool_geometry
+
+_jit = dict(cache=True, error_model="numpy")
+
+
+# ---------------------------------------------------------------- im2col / col2im
+@njit(parallel=True, **_jit)
+def _im2col(x, taps, g, cols):
+    n_img, channels, height, width = x.shape
+    n_taps, plane = taps.size, g.oh * g.ow
+    for job in prange(channels * n_taps * n_img):  # one (row of cols, image) pair per job
+        row, n = job // n_img, job % n_img
+        c, tap = row // n_taps, taps[row % n_taps]
+        out = cols[row, n * plane:(n + 1) * plane]
+        for y in range(g.oh):
+            for xo in range(g.ow):
+                iy, ix = tap_source(y, xo, tap, g)
+                inside = 0 <= iy < height and 0 <= ix < width  # the padding is never materialised
+                out[y * g.ow + xo] = x[n, c, iy, ix] if inside else 0
+
+
+@njit(parallel=True, **_jit)
+def _col2im(cols, taps, g, x):
+    n_img, channels, height, width = x.shape
+    n_taps, plane = taps.size, g.oh * g.ow
+    for job in prange(n_img * channels):  # one image plane per job, so the += never races
+        n, c = job // channels, job % channels
+        img = x[n, c]
+        img[:] = 0
+        for t in range(n_taps):
+            src = cols[c * n_taps + t, n * plane:(n + 1) * plane]
+            for y in range(g.oh):
+                for xo in range(g.ow):
+                    iy, ix = tap_source(y, xo, taps[t], g)
+                    if 0 <= iy < height and 0 <= ix < width:
+                        img[iy, ix] += src[y * g.ow + xo]
+
+
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1, taps=None):
+    x = numpy.ascontiguousarray(x)
+    g, taps = conv_geometry(x.shape, kernel_size, stride, padding, dilation, taps)
+    cols = numpy.empty((x.shape[1] * taps.size, x.shape[0] * g.oh * g.ow), x.dtype)
+    _im2col(x, taps, g, cols)
+    return cols
+
+
+def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1, taps=None):
+    g, taps = conv_geometry(x_shape, kernel_size, stride, padding, dilation, taps)
+    x = numpy.empty(x_shape, cols.dtype)
+    _col2im(numpy.ascontiguousarray(cols), taps, g, x)
+    return x
+
+
+# ---------------------------------------------------------------- pooling
+@njit(parallel=True, **_jit)
+def _max_pool(x, g, out, argmax):
+    channels = x.shape[1]
+    for job in prange(x.shape[0] * channels):  # one image plane per job
+        n, c = job // channels, job % channels
+        for y in range(g.oh):
+            for xo in range(g.ow):
+                out[n, c, y, xo], argmax[n, c, y, xo] = max_at(x[n, c], y, xo, g)
+
+
+@njit(parallel=True, **_jit)
+def _max_pool_backward(dout, argmax, g, dx):
+    channels, height, width = dx.shape[1:]
+    for job in prange(dx.shape[0] * channels):
+        n, c = job // channels, job % channels
+        for iy in range(height):
+            for ix in range(width):
+                dx[n, c, iy, ix] = max_grad_at(dout[n, c], argmax[n, c], iy, ix, width, g)
+
+
+@njit(parallel=True, **_jit)
+def _avg_pool(x, g, out):
+    channels = x.shape[1]
+    for job in prange(x.shape[0] * channels):
+        n, c = job // channels, job % channels
+        for y in range(g.oh):
+            for xo in range(g.ow):
+                out[n, c, y, xo] = mean_at(x[n, c], y, xo, g)
+
+
+@njit(parallel=True, **_jit)
+def _avg_pool_backward(dout, g, dx):
+    channels, height, width = dx.shape[1:]
+    for job in prange(dx.shape[0] * channels):
+        n, c = job // channels, job % channels
+        for iy in range(height):
+            for ix in range(width):
+                dx[n, c, iy, ix] = mean_grad_at(dout[n, c], iy, ix, g)
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    x = numpy.ascontiguousarray(x)
+    g = pool_geometry(x.shape, kernel_size, stride, padding)
+    out = numpy.empty(x.shape[:2] + (g.oh, g.ow), x.dtype)
+    argmax = numpy.empty(out.shape, numpy.int64)
+    _max_pool(x, g, out, argmax)
+    return out, argmax
+
+
+def max_pool2d_backward(dout, argmax, x_shape, kernel_size, stride=None, padding=0):
+    g = pool_geometry(x_shape, kernel_size, stride, padding)
+    dx = numpy.empty(x_shape, dout.dtype)
+    _max_pool_backward(numpy.ascontiguousarray(dout), numpy.ascontiguousarray(argmax), g, dx)
+    return dx
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    x = numpy.ascontiguousarray(x)
+    g = pool_geometry(x.shape, kernel_size, stride, padding)
+    out = numpy.empty(x.shape[:2] + (g.oh, g.ow), x.dtype)
+    _avg_pool(x, g, out)
+    return out
+
+
+def avg_pool2d_backward(dout, x_shape, kernel_size, stride=None, padding=0):
+    g = pool_geometry(x_shape, kernel_size, stride, padding)
+    dx = numpy.empty(x_shape, dout.dtype)
+    _avg_pool_backward(numpy.ascontiguousarray(dout), g, dx)
+    return dx
+
+
+# ---------------------------------------------------------------- LSTM gates
+@njit(**_jit)
+def _lstm_forward(preact, c_prev, h, c, gates, tanh_c):
+    hidden = c_prev.shape[1]
+    i, f, g, o = 0, hidden, 2 * hidden, 3 * hidden  # where each gate's block starts in a row
+    for n in range(c_prev.shape[0]):
+        a, gt, cn, tn, hn, cp = preact[n], gates[n], c[n], tanh_c[n], h[n], c_prev[n]
+        # one short loop per kind of work: each one compiles to SIMD code (a single loop doing all did not)
+        for j in range(g):
+            gt[j] = sigmoid(a[j])
+        for j in range(g, o):
+            gt[j] = tanh(a[j])
+        for j in range(o, 4 * hidden):
+            gt[j] = sigmoid(a[j])
+        for j in range(hidden):
+            cn[j], tn[j], hn[j] = cell_state(gt[i + j], gt[f + j], gt[g + j], gt[o + j], cp[j])
+
+
+@njit(**_jit)
+def _lstm_backward(dh, dc, gates, tanh_c, c_prev, dpreact, dc_prev):
+    hidden = c_prev.shape[1]
+    i, f, g, o = 0, hidden, 2 * hidden, 3 * hidden
+    for n in range(c_prev.shape[0]):
+        gt, da, tn, cp, dhn, dcn, dcp = gates[n], dpreact[n], tanh_c[n], c_prev[n], dh[n], dc[n], dc_prev[n]
+        for j in range(hidden):
+            da[i + j], da[f + j], da[g + j], da[o + j], dcp[j] = cell_backward(
+                gt[i + j], gt[f + j], gt[g + j], gt[o + j], tn[j], cp[j], dhn[j], dcn[j])
+
+
+def lstm_gates_forward(preact, c_prev, out=None):
+    h, c, gates, tanh_c = lstm_forward_buffers(numpy, preact, c_prev, out)
+    _lstm_forward(numpy.ascontiguousarray(preact), numpy.ascontiguousarray(c_prev), h, c, gates, tanh_c)
+    return h, c, (gates, tanh_c)
+
+
+def lstm_gates_backward(dh, dc, saved, c_prev, out=None):
+    gates, tanh_c = saved
+    dpreact, dc_prev = lstm_backward_buffers(numpy, gates, c_prev, out)
+    _lstm_backward(numpy.ascontiguousarray(dh), numpy.ascontiguousarray(dc), gates, tanh_c,
+                   numpy.ascontiguousarray(c_prev), dpreact, dc_prev)
+    return dpreact, dc_prev

@@ -1,0 +1,2 @@
+"""Neural-network building blocks. ``tinygen.nn.functional`` holds the stateless functions."""
+from . import functional

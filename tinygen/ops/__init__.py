@@ -1,0 +1,74 @@
+"""Every differentiable operation of tinygen, grouped by what it does.
+
+Each op is a ``Function`` subclass with its forward and backward side by side,
+plus the plain function below that calls it. ``__all__`` is the list of
+public ops; the test-suite checks that each one has a gradient test.
+"""
+from .arithmetic import add, div, matmul, mul, neg, pow, sub
+from .dropout import dropout
+from .elementwise import (
+    abs,
+    clamp,
+    cos,
+    elu,
+    exp,
+    leaky_relu,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    tanh,
+)
+from .indexing import getitem, masked_fill, one_hot, where
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    gaussian_log_likelihood,
+    kl_normal_standard,
+    mse_loss,
+)
+from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
+from .shape import (
+    astype,
+    broadcast_to,
+    cat,
+    chunk,
+    concatenate,
+    expand,
+    flatten,
+    flip,
+    pad,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    sum_to,
+    to_device,
+    transpose,
+    unsqueeze,
+)
+
+__all__ = [
+    # arithmetic
+    "add", "sub", "mul", "div", "neg", "pow", "matmul",
+    # element-wise
+    "exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "softplus",
+    "relu", "leaky_relu", "elu", "clamp", "maximum", "minimum", "where",
+    # reductions
+    "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax", "cumsum",
+    # shape
+    "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
+    "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "astype", "to_device",
+    # selection
+    "getitem", "masked_fill", "one_hot", "dropout",
+    # losses and log-densities
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "mse_loss",
+    "gaussian_log_likelihood", "kl_normal_standard",
+]  # fmt: skip

@@ -1,0 +1,136 @@
+"""Arithmetic with NumPy broadcasting, and matrix multiplication.
+
+Broadcasting copies an input along new or size-1 axes, so in backward each
+input receives the sum of the gradient over the axes it was copied along:
+``sum_to(grad, x.shape)``. That one rule serves every binary op here.
+"""
+from ..autograd.function import Function
+from ..tensor import as_tensor
+from .shape import sum_to
+
+
+class Add(Function):
+    """y = a + b,  dy/da = dy/db = 1."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(gy, b.shape)
+
+
+class Sub(Function):
+    """y = a - b."""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(-gy, b.shape)
+
+
+class Mul(Function):
+    """y = a * b,  dy/da = b,  dy/db = a."""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = sum_to(gy * b, a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(gy * a, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    """y = a / b,  dy/da = 1 / b,  dy/db = -a / b^2."""
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = sum_to(gy / b, a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(-gy * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Pow(Function):
+    """y = a ** b,  dy/da = b a^(b-1),  dy/db = y log a (needs a > 0)."""
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = sum_to(gy * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(gy * self.output() * a.log(), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class MatMul(Function):
+    """Y = A @ B on stacks of matrices (both at least 2-D, batch axes broadcast).
+
+    dL/dA = dL/dY @ B^T and dL/dB = A^T @ dL/dY, summed over broadcast batch axes.
+    """
+
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = sum_to(gy @ b.mT, a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(a.mT @ gy, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+def add(a, b):
+    return Add()(a, b)
+
+
+def sub(a, b):
+    return Sub()(a, b)
+
+
+def mul(a, b):
+    return Mul()(a, b)
+
+
+def div(a, b):
+    return Div()(a, b)
+
+
+def neg(x):
+    return Neg()(x)
+
+
+def pow(base, exponent):
+    """``base ** exponent``; either may be a number or a tensor."""
+    return Pow()(base, exponent)
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules: batched, broadcast, and 1-D vectors.
+
+    A 1-D first argument is a row vector and a 1-D second argument a column
+    vector; the added axis is removed from the result, as in ``numpy.matmul``.
+    """
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}")
+    y = MatMul()(a.unsqueeze(0) if a.ndim == 1 else a, b.unsqueeze(-1) if b.ndim == 1 else b)
+    if b.ndim == 1:
+        y = y.squeeze(-1)
+    if a.ndim == 1:
+        y = y.squeeze(-2 if b.ndim > 1 else -1)
+    return y

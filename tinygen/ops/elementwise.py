@@ -1,0 +1,248 @@
+"""Element-wise functions and activations: y_i = f(x_i), so dL/dx_i = f'(x_i) dL/dy_i.
+
+Where f' is simplest in terms of the output (exp, tanh, sigmoid, sqrt), the
+backward uses ``self.output()``; that output is itself a node of the graph, so
+second derivatives follow through it. At a kink (relu, abs, clamp at 0 or a
+bound, maximum of equal values) we use the same one-sided choice as PyTorch.
+"""
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .shape import sum_to
+
+
+def _constant(array, like):
+    """``array`` as a tensor of ``like``'s dtype: a constant factor in a backward formula."""
+    return Tensor(array.astype(like.dtype))
+
+
+class Exp(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).exp(x)
+
+    def backward(self, gy):
+        return gy * self.output()
+
+
+class Log(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).log(x)
+
+    def backward(self, gy):
+        return gy / self.inputs[0]
+
+
+class Log1p(Function):
+    """log(1 + x), accurate when x is tiny."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).log1p(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.inputs[0])
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).sqrt(x)
+
+    def backward(self, gy):
+        return gy / (2 * self.output())
+
+
+class Abs(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).abs(x)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return gy * _constant(backend.get_array_module(x.data).sign(x.data), gy)
+
+
+class Sin(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * self.inputs[0].cos()
+
+
+class Cos(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * self.inputs[0].sin()
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).tanh(x)
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """sigma(x) = 1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 so that it never overflows."""
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return (xp.tanh(x * 0.5) + 1) * 0.5
+
+    def backward(self, gy):
+        y = self.output()
+        return gy * y * (1 - y)
+
+
+class Softplus(Function):
+    """log(1 + e^x), computed as logaddexp(0, x) so that it never overflows; its slope is sigma(x)."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).logaddexp(0, x)
+
+    def backward(self, gy):
+        return gy * self.inputs[0].sigmoid()
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).maximum(x, 0)
+
+    def backward(self, gy):
+        return gy * _constant(self.inputs[0].data > 0, gy)
+
+
+class LeakyReLU(Function):
+    def __init__(self, negative_slope):
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return backend.get_array_module(x).where(x > 0, x, x * self.negative_slope)
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return gy * _constant(backend.get_array_module(x).where(x > 0, 1.0, self.negative_slope), gy)
+
+
+class ELU(Function):
+    """x for x > 0, alpha (e^x - 1) otherwise; its slope there is alpha e^x = y + alpha."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.where(x > 0, x, self.alpha * xp.expm1(xp.minimum(x, 0)))
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        positive = _constant(x.data > 0, gy)
+        return gy * (positive + (1 - positive) * self.alpha * x.clamp(max=0).exp())
+
+
+class Clamp(Function):
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def forward(self, x):
+        return backend.get_array_module(x).clip(x, self.low, self.high)
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        inside = (x >= (-float("inf") if self.low is None else self.low)) & (
+            x <= (float("inf") if self.high is None else self.high)
+        )
+        return gy * _constant(inside, gy)
+
+
+class Maximum(Function):
+    """Element-wise max(a, b); where a == b the gradient is shared equally."""
+
+    def forward(self, a, b):
+        return backend.get_array_module(a, b).maximum(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        share_a = _constant((a.data > b.data) + 0.5 * (a.data == b.data), gy)
+        return sum_to(gy * share_a, a.shape), sum_to(gy * (1 - share_a), b.shape)
+
+
+class Minimum(Function):
+    """Element-wise min(a, b); where a == b the gradient is shared equally."""
+
+    def forward(self, a, b):
+        return backend.get_array_module(a, b).minimum(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        share_a = _constant((a.data < b.data) + 0.5 * (a.data == b.data), gy)
+        return sum_to(gy * share_a, a.shape), sum_to(gy * (1 - share_a), b.shape)
+
+
+def exp(x):
+    return Exp()(x)
+
+
+def log(x):
+    return Log()(x)
+
+
+def log1p(x):
+    return Log1p()(x)
+
+
+def sqrt(x):
+    return Sqrt()(x)
+
+
+def abs(x):
+    return Abs()(x)
+
+
+def sin(x):
+    return Sin()(x)
+
+
+def cos(x):
+    return Cos()(x)
+
+
+def tanh(x):
+    return Tanh()(x)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+def softplus(x):
+    return Softplus()(x)
+
+
+def relu(x):
+    return ReLU()(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyReLU(negative_slope)(x)
+
+
+def elu(x, alpha=1.0):
+    return ELU(alpha)(x)
+
+
+def clamp(x, min=None, max=None):
+    """Limit values to [min, max]; either bound may be None."""
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    return Clamp(min, max)(x)
+
+
+def maximum(a, b):
+    return Maximum()(a, b)
+
+
+def minimum(a, b):
+    return Minimum()(a, b)
