@@ -226,6 +226,9 @@ class Tensor:
     def sqrt(self):
         return _ops.sqrt(self)
 
+    def pow(self, exponent):
+        return _ops.pow(self, exponent)
+
     def abs(self):
         return _ops.abs(self)
 
