@@ -35,7 +35,8 @@ class Function:
         reference = next((x for x in inputs if isinstance(x, tensor_module.Tensor)), None)
         inputs = [tensor_module.as_tensor(x, like=reference) for x in inputs]
         arrays = [x.data for x in inputs]
-        self._check_devices(arrays)
+        if len(arrays) > 1:
+            self._check_devices(arrays)
         try:
             outputs = self.forward(*arrays)
         except (ValueError, IndexError, TypeError) as error:
