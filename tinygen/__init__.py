@@ -12,7 +12,7 @@ gradient checks), ``ops`` (every differentiable operation), ``random``
 """
 import numpy as _numpy
 
-from . import backend, ops, random
+from . import backend, nn, ops, random
 from .autograd import (
     Function,
     GradcheckError,
