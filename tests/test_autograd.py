@@ -221,3 +221,28 @@ def test_memory_stays_flat_over_1000_training_steps():
     finally:
         tracemalloc.stop()
     assert growth < 64 * 1024, f"memory grew by {growth} bytes over 1000 steps"
+
+
+def test_grad_runs_only_the_part_of_the_graph_that_leads_to_its_inputs(monkeypatch):
+    """grad(critic(x), x) must not run backward through whatever produced x (WGAN-GP's generator)."""
+    from tinygen.ops.elementwise import Exp
+
+    calls = []
+    original = Exp.backward
+    monkeypatch.setattr(Exp, "backward", lambda self, gy: calls.append(1) or original(self, gy))
+    z = leaf([0.1, 0.2])
+    x = z.exp()  # stands in for the generator
+    (gx,) = tg.grad((x * x).sum(), x)
+    np.testing.assert_allclose(gx.numpy(), 2 * x.numpy())
+    assert calls == [], "backward ran through the generator"
+    (x * x).sum().backward()  # the generator's graph is intact and still usable
+    np.testing.assert_allclose(z.grad.numpy(), 2 * x.numpy() ** 2)
+    assert calls == [1]
+
+
+def test_grad_with_respect_to_a_tensor_and_one_upstream_of_it():
+    z = leaf([0.5, 1.5])
+    x = z * 3
+    gz, gx = tg.grad((x * x).sum(), [z, x])
+    np.testing.assert_allclose(gx.numpy(), 2 * x.numpy())
+    np.testing.assert_allclose(gz.numpy(), 6 * x.numpy())

@@ -103,17 +103,22 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
         if x.creator is None:
             if capture_ids is None:
                 x.grad = g if x.grad is None else x.grad + g
-        else:
+        elif id(x.creator) in consumers:  # its creator will run: hold the gradient for it
             slots = pending.setdefault(id(x.creator), [None] * len(x.creator.output_specs))
             slot = slots[x.output_index]
             slots[x.output_index] = g if slot is None else slot + g
 
-    functions, consumers = _collect(roots)
+    functions = _collect(roots, capture_ids)
+    consumers = {id(f): 0 for f in functions}
+    for function in functions:
+        for x in function.inputs:
+            if id(x.creator) in consumers:
+                consumers[id(x.creator)] += 1
     with grad_mode.set_grad_enabled(create_graph):
         for root, seed in zip(roots, seeds):
             deliver(root, seed)
-        ready = [f for f in (r.creator for r in roots) if f is not None and consumers[id(f)] == 0]
-        ready = list({id(f): f for f in ready}.values())
+        ready = {id(r.creator): r.creator for r in roots if id(r.creator) in consumers}
+        ready = [f for f in ready.values() if consumers[id(f)] == 0]
         while ready:
             function = ready.pop()
             grads_out = _output_grads(function, pending.pop(id(function), None))
@@ -127,7 +132,7 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
                     continue
                 if g is not None:
                     deliver(x, g if g.dtype == x.dtype else g.astype(x.dtype))
-                if x.creator is not None:
+                if id(x.creator) in consumers:
                     consumers[id(x.creator)] -= 1
                     if consumers[id(x.creator)] == 0:
                         ready.append(x.creator)
@@ -137,26 +142,36 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
     return captured
 
 
-def _collect(roots):
-    """Every Function reachable from ``roots``, and how many graph edges lead into each."""
-    consumers, functions = {}, []
-    stack = [r.creator for r in roots if r.creator is not None]
-    for f in stack:
-        consumers.setdefault(id(f), 0)
-    seen = set()
+def _collect(roots, capture_ids):
+    """The Functions that backward must run, each after every Function that consumes its outputs.
+
+    A depth-first walk from the roots lists each Function after the creators of
+    its inputs. When only some tensors' gradients are wanted (``grad()``), a
+    Function is kept only if one of its inputs is wanted or is made by a kept
+    Function: ``grad(critic(x).sum(), x)`` then stops at x instead of running
+    backward through whatever generator produced x.
+    """
+    order, visited = [], set()
+    stack = [(r.creator, False) for r in roots if r.creator is not None]
     while stack:
-        function = stack.pop()
-        if id(function) in seen:
+        function, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(function)
+            continue
+        if id(function) in visited:
             continue
         if function.released:
             raise RuntimeError(_FREED_GRAPH_MESSAGE)
-        seen.add(id(function))
-        functions.append(function)
-        for x in function.inputs:
-            if x.requires_grad and x.creator is not None:
-                consumers[id(x.creator)] = consumers.get(id(x.creator), 0) + 1
-                stack.append(x.creator)
-    return functions, consumers
+        visited.add(id(function))
+        stack.append((function, True))
+        stack.extend((x.creator, False) for x in function.inputs if x.requires_grad and x.creator is not None)
+    if capture_ids is None:
+        return order
+    kept = set()
+    for function in order:
+        if any(id(x) in capture_ids or id(x.creator) in kept for x in function.inputs):
+            kept.add(id(function))
+    return [f for f in order if id(f) in kept]
 
 
 def _output_grads(function, slots):

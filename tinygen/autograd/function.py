@@ -41,12 +41,12 @@ class Function:
             outputs = self.forward(*arrays)
         except (ValueError, IndexError, TypeError) as error:
             shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
-            raise type(error)(f"{self.name}: {error} (input shapes: {shapes})") from error
+            raise _reworded(error, f"{self.name}: {error} (input shapes: {shapes})") from error
         is_tuple = isinstance(outputs, tuple)
         outputs = outputs if is_tuple else (outputs,)
 
         record = grad_mode.is_grad_enabled() and any(x.requires_grad for x in inputs)
-        results = tuple(tensor_module.Tensor(y, requires_grad=record) for y in outputs)
+        results = tuple(tensor_module.Tensor(y, requires_grad=record and y.dtype.kind == "f") for y in outputs)
         if record:
             self.inputs = inputs
             self.needs_input_grad = tuple(x.requires_grad for x in inputs)
@@ -95,3 +95,15 @@ class Function:
                 f"{self.name} got tensors on different devices ({listing}): "
                 "move them to one device first with .to('cpu') or .to('gpu')"
             )
+
+
+def _reworded(error, message):
+    """The same kind of error with the op's name and input shapes in its message.
+
+    Some exception classes (NumPy's ufunc errors) take other constructor
+    arguments; those become the plain built-in class they derive from.
+    """
+    try:
+        return type(error)(message)
+    except TypeError:
+        return next(base for base in (ValueError, IndexError, TypeError) if isinstance(error, base))(message)
