@@ -429,3 +429,126 @@ register("kl_normal_standard",
 
 def _np_reduce(values, reduction):
     return values if reduction == "none" else values.sum() if reduction == "sum" else values.mean()
+
+
+# ---- convolution, pooling, recurrence -------------------------------------------------------------
+@st.composite
+def conv_case(draw, transposed=False, masked=False):
+    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride, dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2))), (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    h, w = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
+    assume(h + 2 * padding[0] >= span[0] and w + 2 * padding[1] >= span[1])
+    params = {"stride": stride, "padding": padding, "dilation": dilation}
+    if masked:
+        params["taps"] = sorted(draw(st.sets(st.integers(0, kh * kw - 1), min_size=1)))
+    if transposed:  # x is the smaller image; weight (C_in, C_out, kh, kw)
+        params["output_padding"] = (draw(st.integers(0, stride[0] - 1)), draw(st.integers(0, stride[1] - 1)))
+        out = [(s + 2 * p - sp) // st_ + 1 for s, p, sp, st_ in zip((h, w), padding, span, stride)]
+        return Case((draw(arrays((n, f) + tuple(out))), draw(arrays((f, c, kh, kw))), draw(arrays((c,)))), params)
+    return Case((draw(arrays((n, c, h, w))), draw(arrays((f, c, kh, kw))), draw(arrays((f,)))), params)
+
+
+def _np_conv2d(x, weight, bias, stride, padding, dilation, taps=None):
+    """Direct definition: y[n, f, i, j] = b[f] + sum_{c, a, b} w[f, c, a, b] x_pad[n, c, i*s + a*d, j*s + b*d]."""
+    kh, kw = weight.shape[2:]
+    if taps is not None:
+        keep = np.zeros(kh * kw, bool)
+        keep[taps] = True
+        weight = weight * keep.reshape(kh, kw)
+    xp = np.pad(x, [(0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2])
+    oh = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    y = np.zeros((x.shape[0], weight.shape[0], oh, ow)) + bias[None, :, None, None]
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    patch = xp[:, :, i * stride[0] + a * dilation[0], j * stride[1] + b * dilation[1]]  # (N, C)
+                    y[:, :, i, j] += patch @ weight[:, :, a, b].T
+    return y
+
+
+def _np_conv_transpose2d(x, weight, bias, stride, padding, dilation, output_padding):
+    """Direct definition: every input pixel adds weight * value to a (dilated) patch of the output."""
+    kh, kw = weight.shape[2:]
+    size = [(s - 1) * st_ + d * (k - 1) + 1 + op for s, st_, d, k, op
+            in zip(x.shape[2:], stride, dilation, (kh, kw), output_padding)]  # fmt: skip
+    full = np.zeros((x.shape[0], weight.shape[1], *size))
+    for i in range(x.shape[2]):
+        for j in range(x.shape[3]):
+            for a in range(kh):
+                for b in range(kw):
+                    full[:, :, i * stride[0] + a * dilation[0], j * stride[1] + b * dilation[1]] += x[:, :, i, j] @ weight[:, :, a, b]
+    crop = full[:, :, padding[0]:size[0] - padding[0], padding[1]:size[1] - padding[1]]
+    return crop + bias[None, :, None, None]
+
+
+register("conv2d", conv_case(), tg.conv2d, _np_conv2d)
+register("conv2d", conv_case(masked=True), tg.conv2d, _np_conv2d, variant="masked taps")
+register("conv_transpose2d", conv_case(transposed=True), tg.conv_transpose2d, _np_conv_transpose2d)
+
+
+@st.composite
+def pool_case(draw):
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    padding = (draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2)))
+    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 2), st.integers(1, 2))))
+    h, w = draw(st.integers(kh, 5)), draw(st.integers(kw, 5))
+    x = distinct(draw(arrays((draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w))))
+    return Case((x,), {"kernel_size": (kh, kw), "stride": stride, "padding": padding})
+
+
+def _np_pool(x, kernel_size, stride, padding, reduce, fill):
+    (kh, kw), (ph, pw) = kernel_size, padding
+    sh, sw = stride or kernel_size
+    xp = np.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)], constant_values=fill)
+    oh, ow = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    return np.stack([np.stack([reduce(xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw], axis=(2, 3))
+                               for j in range(ow)], -1) for i in range(oh)], -2)  # fmt: skip
+
+
+register("max_pool2d", pool_case(), tg.max_pool2d, lambda x, **k: _np_pool(x, **k, reduce=np.max, fill=-np.inf))
+register("avg_pool2d", pool_case(), tg.avg_pool2d, lambda x, **k: _np_pool(x, **k, reduce=np.mean, fill=0.0))
+register("interpolate",
+         st.builds(lambda x, f: Case((x,), {"scale_factor": f}), arrays(shapes(4, 4)), st.sampled_from([1, 2, (2, 3)])),
+         tg.interpolate,
+         lambda x, scale_factor: np.repeat(np.repeat(x, np.atleast_1d(scale_factor)[0], 2), np.atleast_1d(scale_factor)[-1], 3))  # fmt: skip
+
+
+@st.composite
+def lstm_case(draw):
+    n, hidden = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return Case((draw(arrays((n, 4 * hidden))), draw(arrays((n, hidden)))))
+
+
+def _np_lstm_gates(preact, c_prev):
+    def sigmoid(v):
+        return 1 / (1 + np.exp(-v))
+
+    a_i, a_f, a_g, a_o = np.split(preact, 4, axis=1)
+    c = sigmoid(a_f) * c_prev + sigmoid(a_i) * np.tanh(a_g)
+    return sigmoid(a_o) * np.tanh(c), c
+
+
+register("lstm_gates", lstm_case(), tg.lstm_gates, _np_lstm_gates)
+
+
+def _np_skew(x):
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h, h + w - 1))
+    for r in range(h):
+        out[:, :, r, r:r + w] = x[:, :, r]
+    return out
+
+
+def _np_unskew(y):
+    n, c, h, width = y.shape
+    w = width - h + 1
+    return np.stack([y[:, :, r, r:r + w] for r in range(h)], axis=2)
+
+
+register("skew", cases(arrays(shapes(4, 4))), tg.skew, _np_skew)
+register("unskew", arrays(shapes(4, 4)).map(lambda x: Case((_np_skew(x),))), tg.unskew, _np_unskew)

@@ -1,10 +1,28 @@
 """The stateless layer functions under PyTorch's names (``import tinygen.nn.functional as F``).
 
-They are the same ops as in ``tinygen.ops``; this module only gathers the ones
-that layers and losses use, so that code written against
-``torch.nn.functional`` reads the same here.
+Most are the ops of ``tinygen.ops``, gathered here so that code written
+against ``torch.nn.functional`` reads the same. The layer functions defined
+below are compositions of those differentiable ops (no backward of their own),
+so their first and second derivatives follow from the ops'. The Modules in
+``tinygen.nn`` hold the parameters and call these; with x the input:
+
+    linear:      y = x W^T + b
+    embedding:   y[...] = W[index[...]]            (row lookup)
+    batch_norm:  y = (x - mu) / sqrt(var + eps) * gamma + beta,
+                 mu, var per channel (axis 1) over the batch and all other axes
+    layer_norm:  the same, mu and var over the trailing ``normalized_shape`` axes
+    group_norm:  the same, mu and var over each group of channels (and the
+                 spatial axes) of one example; gamma, beta per channel
+
+where var is the biased (divide-by-n) variance, as in PyTorch's forward.
 """
+from .. import backend
 from ..ops import (  # noqa: F401
+    avg_pool2d,
+    conv2d,
+    conv_transpose2d,
+    interpolate,
+    max_pool2d,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -23,3 +41,88 @@ from ..ops import (  # noqa: F401
     softplus,
     tanh,
 )
+from ..tensor import as_tensor
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b for ``weight`` of shape (out_features, in_features), over any leading axes."""
+    y = input @ weight.T
+    return y if bias is None else y + bias
+
+
+def embedding(input, weight):
+    """Row ``input[...]`` of ``weight`` for every integer index in ``input``: shape input.shape + (dim,).
+
+    The backward of indexing scatter-adds, so an index that appears twice
+    collects both gradients into its row.
+    """
+    indices = as_tensor(input)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
+    return weight[backend.to_device(indices.data, weight.device)]
+
+
+def _moments(input, axes):
+    """Mean and biased variance over ``axes``, kept as size-1 axes so they broadcast back."""
+    return input.mean(axes, keepdim=True), input.var(axes, keepdim=True, correction=0)
+
+
+def _standardize(input, mean, var, eps):
+    return (input - mean) / (var + eps).sqrt()
+
+
+def _scale_and_shift(y, weight, bias, shape):
+    """y * gamma + beta, with gamma and beta reshaped to ``shape`` to broadcast against y."""
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalise each channel (axis 1) of ``input`` (N, C, *) over the batch and the other axes.
+
+    Training: use the batch's mean and biased variance, and, when running
+    statistics are given, update them in place (outside the graph) as
+        running <- (1 - momentum) * running + momentum * batch statistic,
+    taking the UNBIASED variance (divide by n - 1) for running_var, as PyTorch
+    does. Evaluation: use the running statistics instead of the batch's.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C, *), got {input.shape}")
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)  # per channel, broadcast over the rest
+    if training:
+        count = input.size // input.shape[1]
+        if count < 2:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {input.shape}")
+        mean, var = _moments(input, axes)
+        if running_mean is not None:
+            # Raw arrays: the running averages are state, not part of the graph.
+            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1)
+            unbiased_var = var.data.reshape(-1) * (count / (count - 1))
+            running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased_var
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    return _scale_and_shift(_standardize(input, mean, var, eps), weight, bias, shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing axes ``normalized_shape`` (e.g. the features of each token)."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if input.shape[input.ndim - len(normalized_shape) :] != normalized_shape:
+        raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {normalized_shape}")
+    axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    return _scale_and_shift(_standardize(input, *_moments(input, axes), eps), weight, bias, normalized_shape)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Split the C channels of ``input`` (N, C, *) into ``num_groups`` groups and normalise each
+    group of each example over its channels and spatial axes."""
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(f"group_norm: input of shape {input.shape} needs (N, C, *) with C divisible by {num_groups} groups")
+    n, c = input.shape[:2]
+    grouped = input.reshape((n, num_groups, c // num_groups) + input.shape[2:])
+    y = _standardize(grouped, *_moments(grouped, tuple(range(2, grouped.ndim))), eps).reshape(input.shape)
+    return _scale_and_shift(y, weight, bias, (1, c) + (1,) * (input.ndim - 2))

@@ -5,6 +5,7 @@ plus the plain function below that calls it. ``__all__`` is the list of
 public ops; the test-suite checks that each one has a gradient test.
 """
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
+from .conv import conv2d, conv_transpose2d
 from .dropout import dropout
 from .elementwise import (
     abs,
@@ -33,6 +34,8 @@ from .losses import (
     kl_normal_standard,
     mse_loss,
 )
+from .pooling import avg_pool2d, interpolate, max_pool2d
+from .recurrent import lstm_gates, skew, unskew
 from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
     astype,
@@ -68,6 +71,8 @@ __all__ = [
     "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "astype", "to_device",
     # selection
     "getitem", "masked_fill", "one_hot", "dropout",
+    # convolution, pooling, recurrence (on Numba kernels)
+    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "skew", "unskew",
     # losses and log-densities
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "mse_loss",
     "gaussian_log_likelihood", "kl_normal_standard",

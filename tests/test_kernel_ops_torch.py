@@ -1,0 +1,64 @@
+"""The kernel-backed ops against torch.nn.functional: same outputs and same gradients (float64)."""
+import numpy as np
+import pytest
+from hypothesis import given
+
+import tinygen as tg
+from op_registry import conv_case, pool_case
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+def _compare(tiny_fn, torch_fn, arrays):
+    tiny_inputs = [tg.tensor(a, requires_grad=True) for a in arrays]
+    torch_inputs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, y_ref = tiny_fn(*tiny_inputs), torch_fn(*torch_inputs)
+    np.testing.assert_allclose(y.numpy(), y_ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = np.random.default_rng(0).standard_normal(y.shape)
+    y.backward(tg.tensor(upstream))
+    y_ref.backward(torch.tensor(upstream))
+    for mine, theirs in zip(tiny_inputs, torch_inputs):
+        np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@given(conv_case())
+def test_conv2d_matches_torch(case):
+    _compare(lambda x, w, b: tg.conv2d(x, w, b, **case.params), lambda x, w, b: F.conv2d(x, w, b, **case.params), case.arrays)
+
+
+@given(conv_case(transposed=True))
+def test_conv_transpose2d_matches_torch(case):
+    p = case.params
+    _compare(lambda x, w, b: tg.conv_transpose2d(x, w, b, **p),
+             lambda x, w, b: F.conv_transpose2d(x, w, b, p["stride"], p["padding"], p["output_padding"], 1, p["dilation"]),
+             case.arrays)  # fmt: skip
+
+
+@given(pool_case())
+def test_pooling_matches_torch(case):
+    p = case.params
+    _compare(lambda x: tg.max_pool2d(x, **p), lambda x: F.max_pool2d(x, p["kernel_size"], p["stride"], p["padding"]), case.arrays)
+    _compare(lambda x: tg.avg_pool2d(x, **p), lambda x: F.avg_pool2d(x, p["kernel_size"], p["stride"], p["padding"]), case.arrays)
+
+
+def test_nearest_upsampling_matches_torch():
+    x = np.random.default_rng(1).standard_normal((2, 3, 4, 5))
+    _compare(lambda t: tg.interpolate(t, 2), lambda t: F.interpolate(t, scale_factor=2, mode="nearest"), [x])
+
+
+def test_lstm_gates_match_torch_lstm_cell():
+    rng = np.random.default_rng(2)
+    n, d, hidden = 4, 3, 5
+    x, h0, c0 = rng.standard_normal((n, d)), rng.standard_normal((n, hidden)), rng.standard_normal((n, hidden))
+    w_ih, w_hh, b = rng.standard_normal((4 * hidden, d)), rng.standard_normal((4 * hidden, hidden)), rng.standard_normal(4 * hidden)
+
+    def tiny(x, h0, c0, w_ih, w_hh, b):
+        h, c = tg.lstm_gates(x @ w_ih.T + h0 @ w_hh.T + b, c0)
+        return tg.cat([h, c], 1)
+
+    def reference(x, h0, c0, w_ih, w_hh, b):
+        h, c = torch._VF.lstm_cell(x, (h0, c0), w_ih, w_hh, b, torch.zeros_like(b))
+        return torch.cat([h, c], 1)
+
+    _compare(tiny, reference, [x, h0, c0, w_ih, w_hh, b])

@@ -1,0 +1,169 @@
+"""2-D convolution as one matrix product, and the two adjoints that make up its backward.
+
+For an input x (N, C, H, W) and a weight w (F, C, kh, kw), im2col copies every
+receptive field of x into a column, cols (C*T, N*OH*OW) with T = kh*kw taps, so
+
+    y = w_flat @ cols                                   conv2d            (F, N*OH*OW)
+
+where w_flat = w.reshape(F, C*T). The map (x, w) -> y is bilinear, so its
+gradients are the two adjoints of that product:
+
+    dL/dx = col2im(w_flat^T @ dy_flat)                  conv_transpose2d  (the adjoint in x)
+    dL/dw = dy_flat @ cols^T                            conv2d_weight     (the adjoint in w)
+
+Each of the three is bilinear too, and the backward of each is written with
+the other two. That closed family is why convolutions differentiate twice,
+which a WGAN-GP critic needs for its gradient penalty.
+
+A masked convolution (PixelCNN) passes ``taps``, the kernel positions the mask
+keeps; positions left out are treated as zero weights and are skipped, not
+multiplied by zero.
+"""
+from dataclasses import dataclass
+
+import numpy
+
+from .. import backend, kernels
+from ..autograd.function import Function
+from ..kernels._geometry import conv_output_size, pair
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    kernel_size: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    taps: tuple  # kept kernel positions, row-major in (kh, kw); all of them for a plain convolution
+
+    def im2col(self, x):
+        return kernels.im2col(x, self.kernel_size, self.stride, self.padding, self.dilation, self.taps)
+
+    def col2im(self, cols, x_shape):
+        return kernels.col2im(cols, x_shape, self.kernel_size, self.stride, self.padding, self.dilation, self.taps)
+
+    def output_shape(self, x_shape, out_channels):
+        n, _, h, w = x_shape
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.kernel_size, self.stride, self.padding, self.dilation
+        return (n, out_channels, conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw))
+
+    def flat_weight(self, w):
+        """(F, C, kh, kw) -> (F, C*T), keeping only the taps."""
+        f, c = w.shape[:2]
+        if len(self.taps) == w.shape[2] * w.shape[3]:
+            return w.reshape(f, -1)
+        return w.reshape(f, c, -1)[:, :, list(self.taps)].reshape(f, -1)
+
+    def full_weight(self, flat, weight_shape):
+        """(F, C*T) -> (F, C, kh, kw), zeros at the taps left out."""
+        f, c, kh, kw = weight_shape
+        if len(self.taps) == kh * kw:
+            return flat.reshape(weight_shape)
+        full = backend.get_array_module(flat).zeros((f, c, kh * kw), flat.dtype)
+        full[:, :, list(self.taps)] = flat.reshape(f, c, -1)
+        return full.reshape(weight_shape)
+
+
+def _flat_channels_first(y):
+    """(N, F, OH, OW) -> (F, N*OH*OW), the layout of the im2col product."""
+    return y.transpose(1, 0, 2, 3).reshape(y.shape[1], -1)
+
+
+class Convolution(Function):
+    """y = conv2d(x, w): forward by im2col and one matrix product."""
+
+    def __init__(self, geometry):
+        self.geometry = geometry
+
+    def forward(self, x, w):
+        _check_channels(x.shape, w.shape)
+        shape = self.geometry.output_shape(x.shape, w.shape[0])
+        y = self.geometry.flat_weight(w) @ self.geometry.im2col(x)
+        return y.reshape(shape[1], shape[0], *shape[2:]).transpose(1, 0, 2, 3)
+
+    def backward(self, gy):
+        x, w = self.inputs
+        gx = TransposedConvolution(self.geometry, x.shape)(gy, w) if self.needs_input_grad[0] else None
+        gw = ConvolutionWeight(self.geometry, w.shape)(x, gy) if self.needs_input_grad[1] else None
+        return gx, gw
+
+
+class TransposedConvolution(Function):
+    """z = conv2d's adjoint in x applied to g: the input gradient of conv2d, and the transposed convolution."""
+
+    def __init__(self, geometry, x_shape):
+        self.geometry, self.x_shape = geometry, tuple(x_shape)
+
+    def forward(self, g, w):
+        expected = self.geometry.output_shape(self.x_shape, w.shape[0])
+        if g.shape != expected:
+            raise ValueError(f"expected an input of shape {expected} for output shape {self.x_shape}, got {g.shape}")
+        cols = self.geometry.flat_weight(w).T @ _flat_channels_first(g)
+        return self.geometry.col2im(cols, self.x_shape)
+
+    def backward(self, gz):
+        g, w = self.inputs
+        gg = Convolution(self.geometry)(gz, w) if self.needs_input_grad[0] else None
+        gw = ConvolutionWeight(self.geometry, w.shape)(gz, g) if self.needs_input_grad[1] else None
+        return gg, gw
+
+
+class ConvolutionWeight(Function):
+    """v = conv2d's adjoint in w applied to g: the weight gradient dy_flat @ cols^T."""
+
+    def __init__(self, geometry, weight_shape):
+        self.geometry, self.weight_shape = geometry, tuple(weight_shape)
+
+    def forward(self, x, g):
+        flat = _flat_channels_first(g) @ self.geometry.im2col(x).T
+        return self.geometry.full_weight(flat, self.weight_shape)
+
+    def backward(self, gv):
+        x, g = self.inputs
+        gx = TransposedConvolution(self.geometry, x.shape)(g, gv) if self.needs_input_grad[0] else None
+        gg = Convolution(self.geometry)(x, gv) if self.needs_input_grad[1] else None
+        return gx, gg
+
+
+def _check_channels(x_shape, w_shape):
+    if len(x_shape) != 4 or len(w_shape) != 4:
+        raise ValueError(f"conv2d needs a 4-D input (N, C, H, W) and weight (F, C, kh, kw), got {x_shape} and {w_shape}")
+    if x_shape[1] != w_shape[1]:
+        raise ValueError(f"input has {x_shape[1]} channels but the weight {w_shape} expects {w_shape[1]}")
+
+
+def _geometry(weight_shape, stride, padding, dilation, taps):
+    kh, kw = weight_shape[2], weight_shape[3]
+    taps = tuple(range(kh * kw)) if taps is None else tuple(int(t) for t in numpy.unique(taps))
+    return ConvGeometry((kh, kw), pair(stride, "stride"), pair(padding, "padding"), pair(dilation, "dilation"), taps)
+
+
+def _add_bias(y, bias):
+    return y if bias is None else y + bias.reshape(1, -1, 1, 1)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, taps=None):
+    """Cross-correlation of x (N, C, H, W) with weight (F, C, kh, kw), as in PyTorch.
+
+    ``taps`` (tinygen's addition) lists the kernel positions to use, row-major;
+    the others act as zero weights and are skipped (masked convolutions).
+    """
+    return _add_bias(Convolution(_geometry(weight.shape, stride, padding, dilation, taps))(x, weight), bias)
+
+
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, taps=None):
+    """Transposed convolution of x (N, C_in, H, W) with weight (C_in, C_out, kh, kw), as in PyTorch.
+
+    It is the adjoint of conv2d with the same weight, so it maps each input
+    pixel to a (dilated) kernel-sized patch of the output: upsampling by
+    ``stride``. Output size: (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1.
+    """
+    geometry = _geometry(weight.shape, stride, padding, dilation, taps)
+    n, _, h, w = x.shape
+    sizes = []
+    for size, k, s, p, d, extra in zip((h, w), geometry.kernel_size, geometry.stride, geometry.padding,
+                                        geometry.dilation, pair(output_padding, "output_padding")):  # fmt: skip
+        if not 0 <= extra < s:  # larger values would add rows that no input pixel reaches
+            raise ValueError(f"output_padding {extra} must be non-negative and smaller than the stride {s}")
+        sizes.append((size - 1) * s - 2 * p + d * (k - 1) + extra + 1)
+    return _add_bias(TransposedConvolution(geometry, (n, weight.shape[1], *sizes))(x, weight), bias)
