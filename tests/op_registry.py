@@ -552,3 +552,18 @@ def _np_unskew(y):
 
 register("skew", cases(arrays(shapes(4, 4))), tg.skew, _np_skew)
 register("unskew", arrays(shapes(4, 4)).map(lambda x: Case((_np_skew(x),))), tg.unskew, _np_unskew)
+
+
+@st.composite
+def masked_conv_case(draw):
+    case = draw(conv_case())
+    kh, kw = case.arrays[1].shape[2:]
+    full = draw(st.booleans())  # one mask for all channels, or one per (out, in) channel pair
+    shape = case.arrays[1].shape if full else (1, 1, kh, kw)
+    mask = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
+    return Case(case.arrays, dict(case.params, mask=mask))
+
+
+register("masked_conv2d", masked_conv_case(),
+         lambda x, w, b, mask, **p: tg.masked_conv2d(x, w, tg.tensor(mask), b, **p),
+         lambda x, w, b, mask, **p: _np_conv2d(x, w * mask, b, **p))  # fmt: skip

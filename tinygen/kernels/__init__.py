@@ -79,7 +79,7 @@ def lstm_gates_forward(preact, c_prev, out=None):
     saved = (gates, tanh_c): the activated gates (N, 4H) and tanh(c) (N, H), all
     that lstm_gates_backward needs. ``out`` = (h, c, gates, tanh_c) preallocated
     buffers to write into, so a time loop can reuse memory instead of allocating.
-    On the CPU, float32 uses a vectorisable tanh with error below 1e-6.
+    float32 uses a vectorisable rational tanh with error below 1e-6.
     """
     return _backend(preact).lstm_gates_forward(preact, c_prev, out)
 
@@ -87,7 +87,8 @@ def lstm_gates_forward(preact, c_prev, out=None):
 def lstm_gates_backward(dh, dc, saved, c_prev, out=None):
     """Gradients at h and c (both (N, H)) -> (dpreact (N, 4H), dc_prev (N, H)).
 
-    ``out`` = (dpreact, dc_prev) preallocated buffers, as for the forward.
+    ``out`` = (dpreact, dc_prev) preallocated buffers, as for the forward; dc_prev
+    may be ``dc`` itself (each element is read before it is overwritten).
     """
     return _backend(dh).lstm_gates_backward(dh, dc, saved, c_prev, out)
 

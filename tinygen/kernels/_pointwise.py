@@ -100,6 +100,14 @@ def tap_source(y, x, tap, g):
 
 
 @register_jitable
+def inside(start, step, count, size):
+    """[lo, hi): the o in [0, count) with 0 <= start + o*step < size, for step >= 1."""
+    lo = 0 if start >= 0 else (step - 1 - start) // step
+    hi = (size - start + step - 1) // step
+    return _clip(lo, 0, count), _clip(hi, 0, count)
+
+
+@register_jitable
 def tap_target(iy, ix, tap, g):
     """The inverse of tap_source: output (y, x) whose tap reads input (iy, ix), or (-1, -1) if none does."""
     ry, rx = iy + g.ph - (tap // g.kw) * g.dh, ix + g.pw - (tap % g.kw) * g.dw  # = (y * sh, x * sw)

@@ -1,2 +1,16 @@
-"""Neural-network building blocks. ``tinygen.nn.functional`` holds the stateless functions."""
-from . import functional
+"""Neural-network building blocks, laid out as ``torch.nn``.
+
+``Module`` and ``Parameter`` (module.py) are the machinery; the layers live in
+small files by kind; ``functional`` holds the stateless functions they call and
+``init`` the initialisation schemes.
+"""
+from . import functional, init
+from .activation import ELU, Flatten, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from .conv import Conv2d, ConvTranspose2d, MaskedConv2d, pixelcnn_mask
+from .dropout import Dropout
+from .embedding import Embedding
+from .linear import Linear
+from .module import Module, ModuleList, Parameter, Sequential
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .pooling import AvgPool2d, MaxPool2d, Upsample
+from .recurrent import LSTM, LSTMCell

@@ -22,6 +22,7 @@ from ..ops import (  # noqa: F401
     conv2d,
     conv_transpose2d,
     interpolate,
+    masked_conv2d,
     max_pool2d,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

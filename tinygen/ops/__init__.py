@@ -5,7 +5,7 @@ plus the plain function below that calls it. ``__all__`` is the list of
 public ops; the test-suite checks that each one has a gradient test.
 """
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
-from .conv import conv2d, conv_transpose2d
+from .conv import conv2d, conv_transpose2d, masked_conv2d
 from .dropout import dropout
 from .elementwise import (
     abs,
@@ -72,7 +72,7 @@ __all__ = [
     # selection
     "getitem", "masked_fill", "one_hot", "dropout",
     # convolution, pooling, recurrence (on Numba kernels)
-    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "skew", "unskew",
+    "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "skew", "unskew",
     # losses and log-densities
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "mse_loss",
     "gaussian_log_likelihood", "kl_normal_standard",

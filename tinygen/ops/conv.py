@@ -167,3 +167,15 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
             raise ValueError(f"output_padding {extra} must be non-negative and smaller than the stride {s}")
         sizes.append((size - 1) * s - 2 * p + d * (k - 1) + extra + 1)
     return _add_bias(TransposedConvolution(geometry, (n, weight.shape[1], *sizes))(x, weight), bias)
+
+
+def masked_conv2d(x, weight, mask, bias=None, stride=1, padding=0, dilation=1):
+    """conv2d with ``weight * mask``, skipping the kernel positions where the mask is zero everywhere.
+
+    The product keeps the masked weights' gradients at zero; skipping the
+    empty positions saves their work (a PixelCNN 7x7 mask A keeps 24 of 49).
+    """
+    xp = backend.get_array_module(mask.data)
+    kept = xp.flatnonzero(xp.abs(mask.data).reshape(-1, mask.shape[2] * mask.shape[3]).sum(axis=0))
+    taps = backend.to_host(kept)
+    return conv2d(x, weight * mask, bias, stride, padding, dilation, taps if taps.size else None)

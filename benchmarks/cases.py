@@ -1,0 +1,132 @@
+"""Benchmark cases, each written once against the API tinygen shares with PyTorch.
+
+A case receives ``fw``, a small adapter around one framework (``fw.F`` is its
+``nn.functional``, ``fw.tensor`` makes a tensor on the benchmark's device), and
+returns ``step`` (the work to time) and ``results`` (arrays to compare across
+frameworks after one step, so that a fast wrong kernel cannot win).
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class Case:
+    name: str
+    flops: float  # floating-point operations of one step, for GFLOP/s
+    build: Callable  # (fw, rng) -> (step, results)
+    tolerance: float = 1e-3  # relative to the largest magnitude of each compared array
+
+
+def _conv_flops(n, cin, cout, size, k, taps=None, backward=False):
+    forward = 2.0 * n * cout * cin * (taps or k * k) * size * size
+    return forward * (3 if backward else 1)  # backward: one product for dx and one for dw
+
+
+def conv_case(n, cin, cout, size, k, backward, taps=None, label=""):
+    padding = k // 2
+
+    def build(fw, rng):
+        x = fw.tensor(rng.standard_normal((n, cin, size, size)), requires_grad=backward)
+        w = fw.tensor(rng.standard_normal((cout, cin, k, k)) / np.sqrt(cin * k * k), requires_grad=backward)
+        mask = None
+        if taps is not None:  # PixelCNN mask A: the rows above and the pixels to the left of the centre
+            keep = np.zeros(k * k, np.float32)
+            keep[:taps] = 1
+            mask = fw.tensor(keep.reshape(1, 1, k, k))
+
+        def forward():
+            return fw.masked_conv2d(x, w, mask, padding) if mask is not None else fw.F.conv2d(x, w, padding=padding)
+
+        def step():
+            y = forward()
+            if backward:
+                fw.clear_grads(x, w)
+                y.backward(fw.ones_like(y))
+            return y
+
+        def results():
+            y = step()
+            return [fw.numpy(y)] + ([fw.numpy(x.grad), fw.numpy(w.grad)] if backward else [])
+
+        return step, results
+
+    kind = "fwd+bwd" if backward else "fwd"
+    return Case(f"conv2d {label or f'{cin}->{cout}'} {size}x{size} k{k} {kind}", _conv_flops(n, cin, cout, size, k, taps, backward), build)
+
+
+def conv_transpose_case(n, cin, cout, size, k, stride, backward):
+    def build(fw, rng):
+        x = fw.tensor(rng.standard_normal((n, cin, size, size)), requires_grad=backward)
+        w = fw.tensor(rng.standard_normal((cin, cout, k, k)) / np.sqrt(cin * k * k), requires_grad=backward)
+
+        def step():
+            y = fw.F.conv_transpose2d(x, w, stride=stride, padding=1, output_padding=stride - 1)
+            if backward:
+                fw.clear_grads(x, w)
+                y.backward(fw.ones_like(y))
+            return y
+
+        def results():
+            y = step()
+            return [fw.numpy(y)] + ([fw.numpy(x.grad), fw.numpy(w.grad)] if backward else [])
+
+        return step, results
+
+    kind = "fwd+bwd" if backward else "fwd"
+    flops = 2.0 * n * cin * cout * k * k * size * size * (3 if backward else 1)
+    return Case(f"conv_transpose2d {cin}->{cout} {size}x{size} s{stride} {kind}", flops, build)
+
+
+def lstm_case(n, steps, features, hidden):
+    def build(fw, rng):
+        layer = fw.nn.LSTM(features, hidden, batch_first=True)
+        for p in layer.parameters():
+            fw.assign(p, rng.uniform(-1, 1, p.shape) / np.sqrt(hidden))
+        x = fw.tensor(rng.standard_normal((n, steps, features)), requires_grad=True)
+
+        def step():
+            out, _ = layer(x)
+            fw.clear_grads(x, *layer.parameters())
+            out.backward(fw.ones_like(out))
+            return out
+
+        def results():
+            out = step()
+            return [fw.numpy(out), fw.numpy(x.grad)] + [fw.numpy(p.grad) for p in layer.parameters()]
+
+        return step, results
+
+    flops = 2.0 * n * steps * 4 * hidden * (features + hidden) * 3
+    return Case(f"LSTM {features}->{hidden}, {steps} steps fwd+bwd", flops, build)
+
+
+def matmul_case(size):
+    def build(fw, rng):
+        a, b = fw.tensor(rng.standard_normal((size, size))), fw.tensor(rng.standard_normal((size, size)))
+
+        def step():
+            return a @ b
+
+        return step, lambda: [fw.numpy(step())]
+
+    return Case(f"matmul {size}x{size}", 2.0 * size**3, build)
+
+
+def ops_suite():
+    """The shapes the MNIST generative models use (batch 64)."""
+    cases = [matmul_case(1024)]
+    for backward in (False, True):
+        cases += [
+            conv_case(64, 1, 32, 28, 3, backward),
+            conv_case(64, 32, 32, 28, 3, backward),
+            conv_case(64, 64, 64, 14, 3, backward),
+            conv_case(64, 1, 64, 28, 7, backward, taps=24, label="masked 7x7 (A) 1->64"),
+            conv_transpose_case(64, 64, 32, 7, 4, 2, backward),
+        ]
+    cases.append(lstm_case(64, 28, 28, 128))
+    return cases
+
+
+SUITES = {"ops": ops_suite}

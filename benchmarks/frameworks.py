@@ -1,0 +1,92 @@
+"""Adapters that let one benchmark case run on tinygen or on PyTorch.
+
+The two share their API names (``nn.functional.conv2d``, ``nn.LSTM``,
+``Tensor.backward``); what differs is how to make a tensor on a device, how to
+read one back, and how to wait for the GPU. Each adapter is imported only in
+its own worker process, so the frameworks' thread pools never meet.
+"""
+import numpy as np
+
+
+class TinygenAdapter:
+    name = "tinygen"
+
+    def __init__(self, device):
+        import tinygen
+
+        self.tg, self.device = tinygen, device
+        self.F, self.nn = tinygen.nn.functional, tinygen.nn
+        self.version = tinygen.__version__
+
+    def tensor(self, array, requires_grad=False):
+        return self.tg.tensor(np.asarray(array, np.float32), device=self.device, requires_grad=requires_grad)
+
+    def ones_like(self, t):
+        return self.tg.ones_like(t)
+
+    def numpy(self, t):
+        return t.numpy()
+
+    def clear_grads(self, *tensors):
+        for t in tensors:
+            t.grad = None
+
+    def assign(self, parameter, array):
+        parameter.data[...] = parameter.xp.asarray(array, dtype=parameter.dtype)
+
+    def masked_conv2d(self, x, w, mask, padding):
+        return self.F.masked_conv2d(x, w, mask, padding=padding)
+
+    def sync(self):
+        if self.device == "gpu":
+            self.tg.backend.cupy_module().cuda.Stream.null.synchronize()
+
+
+class TorchAdapter:
+    name = "torch"
+
+    def __init__(self, device):
+        import torch
+
+        torch.set_num_threads(2 if device == "cpu" else torch.get_num_threads())
+        self.torch, self.device = torch, "cuda" if device == "gpu" else "cpu"
+        self.F, self.nn = torch.nn.functional, _TorchNN(torch, self.device)
+        self.version = torch.__version__
+
+    def tensor(self, array, requires_grad=False):
+        return self.torch.tensor(np.asarray(array, np.float32), device=self.device, requires_grad=requires_grad)
+
+    def ones_like(self, t):
+        return self.torch.ones_like(t)
+
+    def numpy(self, t):
+        return t.detach().cpu().numpy()
+
+    def clear_grads(self, *tensors):
+        for t in tensors:
+            t.grad = None
+
+    def assign(self, parameter, array):
+        with self.torch.no_grad():
+            parameter.copy_(self.torch.as_tensor(array, dtype=parameter.dtype))
+
+    def masked_conv2d(self, x, w, mask, padding):
+        return self.F.conv2d(x, w * mask, padding=padding)
+
+    def sync(self):
+        if self.device == "cuda":
+            self.torch.cuda.synchronize()
+
+
+class _TorchNN:
+    """torch.nn with layers created on the benchmark's device."""
+
+    def __init__(self, torch, device):
+        self.torch, self.device = torch, device
+
+    def __getattr__(self, name):
+        layer = getattr(self.torch.nn, name)
+        return lambda *args, **kwargs: layer(*args, **kwargs).to(self.device)
+
+
+ADAPTERS = {"tinygen": TinygenAdapter, "torch": TorchAdapter}

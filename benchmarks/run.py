@@ -1,0 +1,149 @@
+"""Time tinygen against PyTorch on the same inputs and the same machine.
+
+    python benchmarks/run.py --suite ops --device cpu        # table on stdout and in benchmarks/results/
+    python benchmarks/run.py --suite ops --check             # no timing: do the two agree?
+
+Each framework runs in its own worker process (their thread pools slow each
+other down when they share one; see shared perf notes). Before any timing is
+believed, every case's output and gradients from tinygen are compared with
+PyTorch's; a case that disagrees is reported as a mismatch, without a ratio.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+def worker_environment(framework):
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # Large fresh temporaries page-fault on small VMs; keeping freed memory mapped avoids it (both frameworks).
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 30))
+    env.setdefault("MALLOC_TRIM_THRESHOLD_", str(1 << 30))
+    if framework == "tinygen" and "avx512f" in _cpu_flags():
+        # OpenBLAS picks its AVX2 kernels on some AVX-512 CPUs (Zen 5); this names the AVX-512 set it has.
+        env.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
+    return env
+
+
+def run_worker(framework, args, results_dir):
+    command = [sys.executable, str(HERE / "worker.py"), "--framework", framework, "--suite", args.suite,
+               "--device", args.device, "--results-dir", str(results_dir), "--budget", str(args.budget)]  # fmt: skip
+    if args.check:
+        command.append("--only-check")
+    done = subprocess.run(command, env=worker_environment(framework), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the {framework} worker failed:\n{done.stderr[-3000:]}")
+    header, *cases = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return header["version"], cases
+
+
+def agreement(results_dir, index, tolerance):
+    """Largest difference over all compared arrays, relative to each array's largest magnitude."""
+    mine = np.load(results_dir / f"tinygen-{index}.npz")
+    theirs = np.load(results_dir / f"torch-{index}.npz")
+    worst = 0.0
+    for key in theirs.files:
+        scale = max(np.abs(theirs[key]).max(), 1e-30)
+        worst = max(worst, float(np.abs(mine[key] - theirs[key]).max() / scale))
+    return worst <= tolerance, worst
+
+
+def machine(device):
+    import numba
+
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    info = {
+        "cpu": _cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+        "blas": f"{blas.get('name')} {blas.get('version')}", "numba": numba.__version__, "device": device,
+    }  # fmt: skip
+    if "avx512f" in _cpu_flags():
+        info["OPENBLAS_CORETYPE (tinygen worker)"] = os.environ.get("OPENBLAS_CORETYPE", "SkylakeX")
+    return info
+
+
+def _cpu_info():
+    try:
+        return Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+
+
+def _cpu_model():
+    for line in _cpu_info().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _cpu_flags():
+    for line in _cpu_info().splitlines():
+        if line.startswith("flags"):
+            return line.split(":", 1)[1].split()
+    return []
+
+
+def table(rows, info):
+    lines = ["| case | tinygen ms | torch ms | ratio tinygen/torch | tinygen GFLOP/s | torch GFLOP/s | agree (max rel. diff) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    for r in rows:
+        if not r["agree"]:
+            lines.append(f"| {r['case']} | | | | | | MISMATCH ({r['difference']:.1e}) |")
+            continue
+        lines.append(
+            f"| {r['case']} | {r['tinygen_ms']:.2f} ({r['tinygen_iqr']}) | {r['torch_ms']:.2f} ({r['torch_iqr']}) | "
+            f"**{r['ratio']:.2f}** | {r['tinygen_gflops']:.0f} | {r['torch_gflops']:.0f} | yes ({r['difference']:.0e}) |"
+        )
+    machine_lines = [f"- {key}: {value}" for key, value in info.items()]
+    return "\n".join(lines + ["", "Times are medians (interquartile range in brackets) over repeated steps after warm-up.", ""] + machine_lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--suite", default="ops", choices=["ops"])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "gpu"])
+    parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case and framework")
+    parser.add_argument("--check", action="store_true", help="only check that the frameworks agree; time nothing")
+    parser.add_argument("--no-save", action="store_true", help="print the table without writing results/")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        results_dir = Path(tmp)
+        tiny_version, tiny = run_worker("tinygen", args, results_dir)
+        torch_version, torch = run_worker("torch", args, results_dir)
+        rows = []
+        for index, (a, b) in enumerate(zip(tiny, torch)):
+            agree, difference = agreement(results_dir, index, a["tolerance"])
+            row = {"case": a["case"], "agree": agree, "difference": difference}
+            if not args.check:
+                row.update(tinygen_ms=a["median_ms"], torch_ms=b["median_ms"], ratio=a["median_ms"] / b["median_ms"],
+                           tinygen_iqr=f"{a['q1_ms']:.2f}-{a['q3_ms']:.2f}", torch_iqr=f"{b['q1_ms']:.2f}-{b['q3_ms']:.2f}",
+                           tinygen_gflops=a["flops"] / a["median_ms"] / 1e6, torch_gflops=b["flops"] / b["median_ms"] / 1e6)  # fmt: skip
+            rows.append(row)
+    if args.check:
+        for row in rows:
+            print(f"{'agree' if row['agree'] else 'MISMATCH':8s} {row['difference']:.1e}  {row['case']}")
+        return rows
+    info = dict(machine(args.device), tinygen=tiny_version, torch=torch_version)
+    text = table(rows, info)
+    print(text)
+    if not args.no_save:
+        RESULTS.mkdir(exist_ok=True)
+        stem = RESULTS / f"{args.device}-{datetime.date.today().isoformat()}"
+        stem.with_suffix(".md").write_text(f"# {args.suite} suite on {args.device}\n\n{text}\n")
+        stem.with_suffix(".json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
+        print(f"\nwritten: {stem}.md and .json")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

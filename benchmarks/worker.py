@@ -1,0 +1,58 @@
+"""Time every case of a suite on one framework; run by run.py, one process per framework.
+
+Prints one JSON line per case (median and quartiles of the step time in ms)
+and saves each case's results (output and gradients) for run.py to compare.
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cases import SUITES  # noqa: E402
+from frameworks import ADAPTERS  # noqa: E402
+
+
+def time_step(step, sync, budget_s, min_repeats=5, max_repeats=50):
+    """Warm up, then time repeats until the budget is spent; -> times in ms."""
+    for _ in range(3):
+        step()
+    sync()
+    times = []
+    started = time.perf_counter()
+    while len(times) < min_repeats or (len(times) < max_repeats and time.perf_counter() - started < budget_s):
+        t0 = time.perf_counter()
+        step()
+        sync()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--framework", choices=sorted(ADAPTERS), required=True)
+    parser.add_argument("--suite", choices=sorted(SUITES), required=True)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--results-dir", type=Path, required=True)
+    parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case")
+    parser.add_argument("--only-check", action="store_true", help="compute results, time nothing")
+    args = parser.parse_args()
+
+    fw = ADAPTERS[args.framework](args.device)
+    print(json.dumps({"framework": fw.name, "version": fw.version}), flush=True)
+    for index, case in enumerate(SUITES[args.suite]()):
+        step, results = case.build(fw, np.random.default_rng(index))
+        np.savez(args.results_dir / f"{fw.name}-{index}.npz", *[np.asarray(r, np.float64) for r in results()])
+        times = [] if args.only_check else time_step(step, fw.sync, args.budget)
+        summary = {"case": case.name, "flops": case.flops, "tolerance": case.tolerance}
+        if times:
+            summary.update(median_ms=float(np.median(times)), q1_ms=float(np.percentile(times, 25)),
+                           q3_ms=float(np.percentile(times, 75)), repeats=len(times))  # fmt: skip
+        print(json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    main()
