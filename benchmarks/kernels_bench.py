@@ -10,23 +10,25 @@ batch 64. The table's ratio is tinygen / torch (below 1: tinygen is faster).
 
 How the tinygen side is built, which is how the layers should be built:
 
-* conv forward: per chunk of images, ``cols = im2col(x)`` (C*T, B*OH*OW), then
-  one BLAS matmul ``W (C_out, C*T) @ cols`` written straight into the NCHW output.
-  Chunks keep cols in cache and reuse freed memory instead of page-faulting.
-* conv backward: recompute the chunk's cols; dW += dy @ cols.T; the input
-  gradient is col2im(W.T @ dy), or, with many input channels, the convolution
-  of dy with the flipped, transposed kernel (whichever --compare showed faster).
+* conv forward: per chunk of 8 images, ``cols = im2col(x)`` (C*T, B*OH*OW) and
+  ``W (C_out, C*T) @ cols`` as a batched matmul over per-image views of cols,
+  written straight into the NCHW output (no transpose copy). The chunk's cols
+  stay in cache for the matmul and are kept for the backward pass.
+* conv backward: dW = sum over images of dy_n @ cols_n.T (batched, no copy of
+  dy); the input gradient is col2im(W.T @ dy) for few input channels, and for
+  >= 32 the convolution of dy with the flipped, transposed kernel, which
+  ``--compare`` measured faster there (as shared/perf-notes.md found).
 * masked conv: im2col keeps only the taps the mask lets through.
 * LSTM: the input projection of all steps in one matmul, the fused gate
   kernel per step into preallocated buffers, and the weight gradients as one
   matmul over all steps after the backward time loop.
 
-The tinygen subprocess sets, before NumPy/Numba load: Numba's 'workqueue'
-threading layer (no spinning OpenMP threads to fight OpenBLAS), glibc malloc
-thresholds so large temporaries are reused instead of mmap'd and page-faulted
-each time, and, on AVX-512 CPUs, OPENBLAS_CORETYPE=SkylakeX (OpenBLAS otherwise
-picks its AVX2 kernels on AMD Zen 4/5). The torch subprocess gets the same malloc
-settings.
+Both subprocesses get glibc malloc thresholds that keep large temporaries in
+the heap instead of mmap'ing and page-faulting them afresh on every call; the
+tinygen one also gets OPENBLAS_CORETYPE=SkylakeX on AVX-512 CPUs (OpenBLAS
+otherwise picks its AVX2 kernels on AMD Zen 4/5). tinygen.kernels itself picks
+Numba's 'workqueue' threading layer. The machine this was written on is noisy
+(and shared): compare ratios from the same run, never absolute times.
 """
 import argparse
 import json
@@ -34,6 +36,8 @@ import os
 import subprocess
 import sys
 import time
+
+import numpy
 
 BATCH = 64
 CONV_CASES = {  # name: (C_in, C_out, size, kernel, padding, mask)
@@ -44,12 +48,10 @@ CONV_CASES = {  # name: (C_in, C_out, size, kernel, padding, mask)
 }
 LSTM_CASE = "LSTM hidden 128, 28 steps"
 LSTM_INPUT, LSTM_HIDDEN, LSTM_STEPS = 28, 128, 28
-CHUNK = 8  # images per im2col chunk: 32 channels * 9 taps * 8 * 784 floats = 7 MiB of cols, L3-sized
+CHUNK = 8  # images per im2col chunk: 32 channels * 9 taps * 8 * 784 floats = 7 MiB of cols, fits in L3
 
 
 def median_ms(fn, repeats):
-    import numpy
-
     fn()
     fn()  # warm-up: compilation, caches, allocator
     times = []
@@ -62,8 +64,6 @@ def median_ms(fn, repeats):
 
 def pixelcnn_mask(k, kind):
     """1 above the centre row and left of the centre; mask B also keeps the centre."""
-    import numpy
-
     mask = numpy.zeros((k, k), numpy.float32)
     mask[: k // 2] = 1
     mask[k // 2, : k // 2 + (kind == "B")] = 1
@@ -71,8 +71,6 @@ def pixelcnn_mask(k, kind):
 
 
 def inputs(c_in, c_out, size, k, mask):
-    import numpy
-
     rng = numpy.random.default_rng(0)
     x = rng.standard_normal((BATCH, c_in, size, size), dtype=numpy.float32)
     w = rng.standard_normal((c_out, c_in, k, k), dtype=numpy.float32) / k
@@ -86,8 +84,6 @@ class TinygenConv:
     """conv2d (stride 1, 'same' padding) forward and backward from im2col/col2im + matmul."""
 
     def __init__(self, w, padding, mask):
-        import numpy
-
         self.c_out, self.c_in, self.k, _ = w.shape
         self.padding = padding
         self.taps = None if mask is None else numpy.flatnonzero(pixelcnn_mask(self.k, mask))
@@ -103,8 +99,6 @@ class TinygenConv:
 
     def forward(self, x):
         """-> (y, saved cols of every chunk for the backward pass)."""
-        import numpy
-
         n, _, h, w = x.shape
         y = numpy.empty((n, self.c_out, h * w), x.dtype)
         saved = []
@@ -115,8 +109,6 @@ class TinygenConv:
         return y.reshape(n, self.c_out, h, w), saved
 
     def backward(self, saved, x_shape, dy, dx_by_conv):
-        import numpy
-
         from tinygen.kernels import col2im, im2col
 
         n, _, h, w = x_shape
@@ -137,45 +129,65 @@ class TinygenConv:
         return dx, dw
 
 
-def tinygen_lstm(repeats):
-    import numpy
+class TinygenLSTM:
+    """One LSTM layer over a (T, N, I) sequence, state starting at zero, gates in PyTorch's i, f, g, o order."""
 
-    from tinygen.kernels import lstm_gates_backward, lstm_gates_forward
+    def __init__(self, w_ih, w_hh, bias, steps, batch):
+        self.w_ih, self.w_hh, self.bias = w_ih, w_hh, bias
+        self.w_hh_t = numpy.ascontiguousarray(w_hh.T)
+        t_, n, h_ = steps, batch, w_hh.shape[1]
+        # per-step state kept for the backward pass; hs[0] and cs[0] are the zero initial state
+        self.hs, self.cs = numpy.zeros((t_ + 1, n, h_), numpy.float32), numpy.zeros((t_ + 1, n, h_), numpy.float32)
+        self.gates, self.tanh_c = numpy.empty((t_, n, 4 * h_), numpy.float32), numpy.empty((t_, n, h_), numpy.float32)
+        self.preact = numpy.empty((t_, n, 4 * h_), numpy.float32)
+        self.dh, self.dc = numpy.empty((n, h_), numpy.float32), numpy.empty((n, h_), numpy.float32)
 
+    def forward(self, x):
+        from tinygen.kernels import lstm_gates_forward
+
+        self.x = x
+        pre = self.preact
+        numpy.matmul(x.reshape(-1, x.shape[2]), self.w_ih.T, out=pre.reshape(-1, pre.shape[2]))  # all steps at once
+        pre += self.bias
+        for t in range(len(x)):
+            pre[t] += self.hs[t] @ self.w_hh_t
+            lstm_gates_forward(pre[t], self.cs[t], out=(self.hs[t + 1], self.cs[t + 1], self.gates[t], self.tanh_c[t]))
+        return self.hs[1:]
+
+    def backward(self, dout):
+        """dout (T, N, H) at every output -> (dx, (dW_ih, dW_hh, dbias))."""
+        from tinygen.kernels import lstm_gates_backward
+
+        dpre = numpy.empty_like(self.preact)
+        self.dc[:] = 0
+        dh_next = numpy.zeros_like(self.dh)
+        for t in reversed(range(len(dout))):
+            numpy.add(dout[t], dh_next, out=self.dh)
+            lstm_gates_backward(self.dh, self.dc, (self.gates[t], self.tanh_c[t]), self.cs[t],
+                                out=(dpre[t], self.dc))  # dc is updated in place
+            numpy.matmul(dpre[t], self.w_hh, out=dh_next)
+        d_flat = dpre.reshape(-1, dpre.shape[2])
+        h_prev = self.hs[:-1].reshape(-1, self.hs.shape[2])
+        # weight gradients: one matmul over all steps, hoisted out of the time loop
+        grads = (d_flat.T @ self.x.reshape(-1, self.x.shape[2]), d_flat.T @ h_prev, d_flat.sum(0))
+        return (d_flat @ self.w_ih).reshape(self.x.shape), grads
+
+
+def lstm_inputs():
     rng = numpy.random.default_rng(0)
-    t_, n, i_, h_ = LSTM_STEPS, BATCH, LSTM_INPUT, LSTM_HIDDEN
-    x = rng.standard_normal((t_, n, i_), dtype=numpy.float32)
-    w_ih = rng.standard_normal((4 * h_, i_), dtype=numpy.float32) * 0.1
-    w_hh = rng.standard_normal((4 * h_, h_), dtype=numpy.float32) * 0.1
-    bias = numpy.zeros(4 * h_, numpy.float32)
-    dout = rng.standard_normal((t_, n, h_), dtype=numpy.float32)
-    # per-step state kept for backward; index 0 of hs/cs is the zero initial state
-    hs, cs = numpy.zeros((t_ + 1, n, h_), numpy.float32), numpy.zeros((t_ + 1, n, h_), numpy.float32)
-    gates, tanh_c = numpy.empty((t_, n, 4 * h_), numpy.float32), numpy.empty((t_, n, h_), numpy.float32)
-    preact, dpre = numpy.empty((t_, n, 4 * h_), numpy.float32), numpy.empty((t_, n, 4 * h_), numpy.float32)
-    dh, dc = numpy.empty((n, h_), numpy.float32), numpy.empty((n, h_), numpy.float32)
-    w_hh_t = numpy.ascontiguousarray(w_hh.T)
+    h_ = LSTM_HIDDEN
+    x = rng.standard_normal((LSTM_STEPS, BATCH, LSTM_INPUT), dtype=numpy.float32)
+    weights = (rng.standard_normal((4 * h_, LSTM_INPUT), dtype=numpy.float32) * 0.1,
+               rng.standard_normal((4 * h_, h_), dtype=numpy.float32) * 0.1,
+               rng.standard_normal(4 * h_, dtype=numpy.float32) * 0.1)
+    return x, weights, rng.standard_normal((LSTM_STEPS, BATCH, h_), dtype=numpy.float32)
 
-    def forward():
-        numpy.matmul(x.reshape(-1, i_), w_ih.T, out=preact.reshape(-1, 4 * h_))  # all steps' inputs at once
-        preact.reshape(-1, 4 * h_)[:] += bias
-        for t in range(t_):
-            preact[t] += hs[t] @ w_hh_t
-            lstm_gates_forward(preact[t], cs[t], out=(hs[t + 1], cs[t + 1], gates[t], tanh_c[t]))
-        return hs[1:]
 
-    def backward():
-        dc[:] = 0
-        dh_next = numpy.zeros((n, h_), numpy.float32)
-        for t in reversed(range(t_)):
-            numpy.add(dout[t], dh_next, out=dh)
-            lstm_gates_backward(dh, dc, (gates[t], tanh_c[t]), cs[t], out=(dpre[t], dc))  # dc updated in place
-            numpy.matmul(dpre[t], w_hh, out=dh_next)
-        d_flat = dpre.reshape(-1, 4 * h_)
-        grads = (d_flat.T @ x.reshape(-1, i_), d_flat.T @ hs[:-1].reshape(-1, h_), d_flat.sum(0))  # hoisted
-        return d_flat @ w_ih, grads
-
-    return median_ms(forward, repeats), median_ms(lambda: (forward(), backward()), repeats)
+def tinygen_lstm(repeats):
+    x, weights, dout = lstm_inputs()
+    lstm = TinygenLSTM(*weights, LSTM_STEPS, BATCH)
+    return median_ms(lambda: lstm.forward(x), repeats), median_ms(lambda: (lstm.forward(x), lstm.backward(dout)),
+                                                                   repeats)
 
 
 def run_tinygen(repeats, compare):
@@ -213,8 +225,8 @@ def run_torch(repeats, compare):
             fwd = median_ms(lambda: conv(x, w, padding=padding), repeats)
         results[name] = (fwd, median_ms(forward_backward, repeats))
     lstm = torch.nn.LSTM(LSTM_INPUT, LSTM_HIDDEN)
-    x = torch.randn(LSTM_STEPS, BATCH, LSTM_INPUT, requires_grad=True)
-    dout = torch.randn(LSTM_STEPS, BATCH, LSTM_HIDDEN)
+    x, _, dout = lstm_inputs()
+    x, dout = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dout)
     with torch.no_grad():
         fwd = median_ms(lambda: lstm(x), repeats)
     results[LSTM_CASE] = (fwd, median_ms(lambda: lstm(x)[0].backward(dout), repeats))
@@ -228,8 +240,7 @@ def subprocess_env(side, threads):
                PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     for pool in ("OMP", "OPENBLAS", "MKL", "NUMBA"):
         env[f"{pool}_NUM_THREADS"] = str(threads)
-    if side == "tinygen":
-        env.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+    if side == "tinygen" and os.path.exists("/proc/cpuinfo"):
         with open("/proc/cpuinfo") as info:
             if " avx512f" in info.read():
                 env.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
@@ -249,20 +260,20 @@ def main():
         print(json.dumps(run(args.repeats, args.compare)))
         return
 
-    import numpy
-
     runs = {"tinygen": [], "torch": []}
     for _ in range(args.rounds):
         for side in runs:
             command = [sys.executable, __file__, "--side", side, "--repeats", str(args.repeats)]
-            out = subprocess.run(command + ["--compare"] * args.compare, env=subprocess_env(side, args.threads), check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(command + ["--compare"] * args.compare, env=subprocess_env(side, args.threads),
+                                 check=True, capture_output=True, text=True).stdout
             runs[side].append(json.loads(out.splitlines()[-1]))
     ms = {side: {name: numpy.median([r[name] for r in rs], axis=0) for name in rs[0]} for side, rs in runs.items()}
     print("| case | torch fwd / fwd+bwd ms | tinygen fwd / fwd+bwd ms | ratio fwd | ratio fwd+bwd |")
     print("| --- | --- | --- | --- | --- |")
     for name, (fwd, both) in ms["tinygen"].items():
         t_fwd, t_both = ms["torch"][name.split(" [")[0]]
-        print(f"| {name} | {t_fwd:.2f} / {t_both:.2f} | {fwd:.2f} / {both:.2f} | {fwd / t_fwd:.2f} | {both / t_both:.2f} |")
+        print(f"| {name} | {t_fwd:.2f} / {t_both:.2f} | {fwd:.2f} / {both:.2f} "
+              f"| {fwd / t_fwd:.2f} | {both / t_both:.2f} |")
 
 
 if __name__ == "__main__":

@@ -246,3 +246,19 @@ def test_grad_with_respect_to_a_tensor_and_one_upstream_of_it():
     gz, gx = tg.grad((x * x).sum(), [z, x])
     np.testing.assert_allclose(gx.numpy(), 2 * x.numpy())
     np.testing.assert_allclose(gz.numpy(), 6 * x.numpy())
+
+
+def test_each_leaf_owns_its_gradient_array():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()  # addition hands one gradient to both inputs
+    a.grad.data *= 10
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_no_grad_decorator_survives_recursion():
+    @tg.no_grad()
+    def countdown(n):
+        return 0 if n == 0 else countdown(n - 1)
+
+    countdown(3)
+    assert tg.is_grad_enabled()

@@ -7,6 +7,9 @@ PyTorch's, in float64, and after every step the parameters must agree to about
 (1 - beta) g). Feeding gradients directly, rather than computing them from a
 loss, tests the update rule alone. Schedulers must reproduce PyTorch's
 learning-rate sequences over 30 steps, also past the end of a cosine period.
+Only the comparisons need PyTorch (the ``torch`` fixture skips them without
+it); resuming from a state_dict, the error messages and the GPU are tested
+on their own.
 """
 import math
 
@@ -19,7 +22,12 @@ import tinygen as tg
 import tinygen.optim as optim
 from tinygen.optim import lr_scheduler
 
-torch = pytest.importorskip("torch")
+
+@pytest.fixture(scope="module")
+def torch():
+    """PyTorch, the reference; only the comparisons need it (CI installs only ".[test]")."""
+    return pytest.importorskip("torch")
+
 
 SHAPES = [(3, 4), (5,), ()]
 STEPS = 10
@@ -62,7 +70,7 @@ def tinygen_run(name, options, initial, gradients, groups=None):
     return history
 
 
-def torch_run(name, options, initial, gradients, groups=None):
+def torch_run(torch, name, options, initial, gradients, groups=None):
     params = [torch.tensor(p.copy(), requires_grad=True) for p in initial]
     optimizer = getattr(torch.optim, name)(_grouped(params, groups), **options)
     history = []
@@ -91,9 +99,10 @@ def assert_same_history(ours, theirs):
 
 
 @pytest.mark.parametrize("name, options", CASES, ids=[f"{n}-{sorted(o)}" for n, o in CASES])
-def test_parameters_follow_torch_step_by_step(name, options):
+def test_parameters_follow_torch_step_by_step(torch, name, options):
     initial, gradients = draw_problem(seed=0)
-    assert_same_history(tinygen_run(name, options, initial, gradients), torch_run(name, options, initial, gradients))
+    ours = tinygen_run(name, options, initial, gradients)
+    assert_same_history(ours, torch_run(torch, name, options, initial, gradients))
 
 
 OPTION_STRATEGIES = {
@@ -130,19 +139,20 @@ OPTION_STRATEGIES["AdamW"] = OPTION_STRATEGIES["Adam"]
 
 @pytest.mark.parametrize("name", sorted(OPTION_STRATEGIES))
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
-def test_drawn_hyperparameters_follow_torch(name, data, seed):
+def test_drawn_hyperparameters_follow_torch(torch, name, data, seed):
     options = data.draw(OPTION_STRATEGIES[name], label="options")
     initial, gradients = draw_problem(seed)
-    assert_same_history(tinygen_run(name, options, initial, gradients), torch_run(name, options, initial, gradients))
+    ours = tinygen_run(name, options, initial, gradients)
+    assert_same_history(ours, torch_run(torch, name, options, initial, gradients))
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
-def test_parameter_groups_with_their_own_options_follow_torch(name):
+def test_parameter_groups_with_their_own_options_follow_torch(torch, name):
     initial, gradients = draw_problem(seed=1)
     extra = {"SGD": {"momentum": 0.9}, "Adam": {"amsgrad": True}, "RMSprop": {"centered": True}}[name]
     groups = [([0, 2], {"lr": 0.05, "weight_decay": 0.1}), ([1], {"lr": 0.002, **extra})]
     ours = tinygen_run(name, {"lr": 0.01}, initial, gradients, groups)
-    assert_same_history(ours, torch_run(name, {"lr": 0.01}, initial, gradients, groups))
+    assert_same_history(ours, torch_run(torch, name, {"lr": 0.01}, initial, gradients, groups))
 
 
 def test_float32_parameters_stay_float32_and_close_to_float64():
@@ -225,7 +235,7 @@ def test_state_dict_mid_run_resumes_identically(name, options):
 
 
 @pytest.mark.parametrize("name, options", CASES[::3], ids=[f"{n}-{sorted(o)}" for n, o in CASES[::3]])
-def test_state_dict_has_torch_layout(name, options):
+def test_state_dict_has_torch_layout(torch, name, options):
     initial, gradients = draw_problem(seed=4, steps=2)
     ours = [tg.tensor(p, requires_grad=True) for p in initial]
     theirs = [torch.tensor(p, requires_grad=True) for p in initial]
@@ -258,7 +268,7 @@ def test_load_state_dict_explains_mismatches():
         optim.Adam([{"params": params[:1]}, {"params": params[1:]}]).load_state_dict(saved)
     with pytest.raises(ValueError, match="group 0 has 1 parameters but the state_dict's group 0 has 2"):
         optim.Adam(params[:1]).load_state_dict(saved)
-    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape \(2,\) but the parameter has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape \(2,\) but the parameter has shape \(3,"):
         optim.Adam(params[::-1]).load_state_dict(saved)
     with pytest.raises(ValueError, match="exactly the keys 'state' and 'param_groups'"):
         optimizer.load_state_dict({"state": {}})
@@ -289,7 +299,7 @@ def test_constructor_errors_say_what_is_wrong():
 # ---- gradient clipping -------------------------------------------------------------
 
 
-def _grads_pair(seed, scale):
+def _grads_pair(torch, seed, scale):
     rng = np.random.default_rng(seed)
     grads = [scale * rng.standard_normal(shape) for shape in SHAPES]
     ours = [tg.tensor(np.zeros(shape), requires_grad=True) for shape in SHAPES]
@@ -305,8 +315,8 @@ def _grads_pair(seed, scale):
     scale=st.sampled_from([0.01, 1.0, 10.0]),
     seed=st.integers(0, 1000),
 )
-def test_clip_grad_norm_matches_torch(max_norm, norm_type, scale, seed):
-    ours, theirs = _grads_pair(seed, scale)
+def test_clip_grad_norm_matches_torch(torch, max_norm, norm_type, scale, seed):
+    ours, theirs = _grads_pair(torch, seed, scale)
     total = optim.clip_grad_norm_(ours, max_norm, norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     assert isinstance(total, tg.Tensor) and total.shape == ()
@@ -316,8 +326,8 @@ def test_clip_grad_norm_matches_torch(max_norm, norm_type, scale, seed):
 
 
 @given(clip_value=st.floats(0.0, 3.0), seed=st.integers(0, 1000))
-def test_clip_grad_value_matches_torch(clip_value, seed):
-    ours, theirs = _grads_pair(seed, 2.0)
+def test_clip_grad_value_matches_torch(torch, clip_value, seed):
+    ours, theirs = _grads_pair(torch, seed, 2.0)
     optim.clip_grad_value_(ours, clip_value)
     torch.nn.utils.clip_grad_value_(theirs, clip_value)
     for p, q in zip(ours, theirs):
@@ -375,7 +385,7 @@ def _lr_sequence(scheduler, optimizer, steps):
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
-def test_scheduler_sequence_matches_torch(name):
+def test_scheduler_sequence_matches_torch(torch, name):
     ours_opt = _two_group_optimizer(optim, lambda a: tg.tensor(a, requires_grad=True))
     theirs_opt = _two_group_optimizer(torch.optim, lambda a: torch.tensor(a, requires_grad=True))
     ours = _lr_sequence(SCHEDULES[name](lr_scheduler, ours_opt), ours_opt, 30)
@@ -389,7 +399,7 @@ def test_scheduler_sequence_matches_torch(name):
     gamma=st.floats(0.1, 1.0),
     step_size=st.integers(1, 10),
 )
-def test_drawn_schedules_match_torch(T_max, eta_min, gamma, step_size):
+def test_drawn_schedules_match_torch(torch, T_max, eta_min, gamma, step_size):
     for make in (
         lambda m, o: m.CosineAnnealingLR(o, T_max=T_max, eta_min=eta_min),
         lambda m, o: m.StepLR(o, step_size=step_size, gamma=gamma),
@@ -431,7 +441,7 @@ def test_scheduler_errors():
     step = lr_scheduler.StepLR(optimizer, step_size=2)
     with pytest.raises(ValueError, match="one milestone fewer than schedulers"):
         lr_scheduler.SequentialLR(optimizer, [step], milestones=[3])
-    with pytest.raises(ValueError, match=r"does not fit ExponentialLR: missing keys \[\], unexpected keys \['step_size'\]"):
+    with pytest.raises(ValueError, match=r"does not fit ExponentialLR: missing keys \[\], unexpected keys \['step_s"):
         lr_scheduler.ExponentialLR(optimizer, 0.9).load_state_dict(step.state_dict())
     with pytest.raises(TypeError, match="needs a tinygen Optimizer"):
         lr_scheduler.StepLR(object(), step_size=2)

@@ -86,7 +86,8 @@ def test_parameter_like_tensor_subclasses_come_back_as_tensors(tmp_path):
 
 
 DTYPES = st.sampled_from([np.float32, np.float64, np.int32, np.int64, np.uint8, np.bool_, np.complex128])
-ARRAYS = DTYPES.flatmap(lambda dtype: hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)))
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)
+ARRAYS = DTYPES.flatmap(lambda dtype: hnp.arrays(dtype, SHAPES))
 LEAVES = (
     st.none()
     | st.booleans()
@@ -99,7 +100,9 @@ LEAVES = (
 KEYS = st.text(max_size=5) | st.integers(-5, 5) | st.tuples(st.integers(0, 3), st.text(max_size=2))
 STRUCTURES = st.recursive(
     LEAVES,
-    lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple) | st.dictionaries(KEYS, inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple) | st.dictionaries(KEYS, inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -275,7 +278,8 @@ def test_corrupt_files_are_reported_as_corrupt(tmp_path):
     with pytest.raises(CheckpointError, match="unreadable manifest"):
         load(path)
 
-    manifest = {"format": "tinygen-checkpoint", "version": 1, "root": {"type": "array", "key": "0", "dtype": "float32", "shape": [2]}}
+    root = {"type": "array", "key": "0", "dtype": "float32", "shape": [2]}
+    manifest = {"format": "tinygen-checkpoint", "version": 1, "root": root}
     _write_manifest(path, json.dumps(manifest).encode(), **{"0": np.zeros(3)})
     with pytest.raises(CheckpointError, match=r"is float64 \[3\], but the manifest says float32 \[2\]"):
         load(path)

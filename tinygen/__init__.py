@@ -7,12 +7,14 @@
 
 The package map: ``backend`` (NumPy or CuPy), ``tensor`` and ``creation``
 (the Tensor and ways to make one), ``autograd`` (Function, the backward pass,
-gradient checks), ``ops`` (every differentiable operation), ``random``
-(seeding), ``nn.functional`` (the ops under PyTorch's names for layers).
+gradient checks), ``ops`` (every differentiable operation), ``kernels``
+(Numba CPU and CUDA loops under convolution, pooling and LSTM), ``nn``
+(Module, layers, init, functional), ``optim`` (optimizers, schedulers),
+``serialization`` (atomic checkpoints), ``random`` (seeding).
 """
 import numpy as _numpy
 
-from . import backend, nn, ops, random
+from . import backend, nn, ops, optim, random
 from .autograd import (
     Function,
     GradcheckError,
@@ -44,6 +46,7 @@ from .creation import (
 )
 from .ops import *  # noqa: F401,F403  (tinygen.exp, tinygen.cat, ... as in torch)
 from .random import manual_seed
+from .serialization import load, save
 from .tensor import Tensor, as_tensor
 
 float32, float64, int64, bool_ = _numpy.float32, _numpy.float64, _numpy.int64, _numpy.bool_

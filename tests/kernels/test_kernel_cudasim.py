@@ -31,7 +31,8 @@ def assert_same(gpu_result, cpu_result):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("args", [(3, 1, 1, 1, None), ((2, 3), (2, 1), (1, 0), (1, 2), None), (3, 1, 1, 1, [0, 1, 2, 3])])
+@pytest.mark.parametrize("args", [(3, 1, 1, 1, None), ((2, 3), (2, 1), (1, 0), (1, 2), None),
+                                  (3, 1, 1, 1, [0, 1, 2, 3])])
 def test_im2col_and_col2im(gpu, dtype, args):
     x = np.random.default_rng(0).standard_normal((2, 2, 5, 6)).astype(dtype)
     cols = cpu.im2col(x, *args)

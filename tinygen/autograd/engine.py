@@ -14,6 +14,7 @@ gradient flowing into its outputs has been added up, so we
 Both steps use explicit stacks, never recursion, so a chain of 100,000 ops
 works. The chain rule itself lives in each Function's ``backward``.
 """
+from ..tensor import Tensor
 from . import grad_mode
 
 _FREED_GRAPH_MESSAGE = (
@@ -101,8 +102,12 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
         if capture_ids is not None and id(x) in capture_ids:
             captured[id(x)] = g if id(x) not in captured else captured[id(x)] + g
         if x.creator is None:
-            if capture_ids is None:
-                x.grad = g if x.grad is None else x.grad + g
+            if capture_ids is None and x.grad is None:
+                # Each leaf owns its gradient: the same array may reach several inputs
+                # (an addition passes one gradient to both), and optimizers update .grad in place.
+                x.grad = g if create_graph else Tensor(g.data.copy())
+            elif capture_ids is None:
+                x.grad = x.grad + g
         elif id(x.creator) in consumers:  # its creator will run: hold the gradient for it
             slots = pending.setdefault(id(x.creator), [None] * len(x.creator.output_specs))
             slot = slots[x.output_index]
@@ -176,8 +181,6 @@ def _collect(roots, capture_ids):
 
 def _output_grads(function, slots):
     """The summed gradient of each output; zeros for outputs no path reached (e.g. unused splits)."""
-    from ..tensor import Tensor
-
     slots = slots or [None] * len(function.output_specs)
     xp = function.inputs[0].xp
     return [

@@ -20,14 +20,16 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
     def __init__(self, mode):
         self.mode = bool(mode)
+        self.previous = []  # a stack: one decorator instance may be entered again by a recursive call
 
     def __enter__(self):
         global _enabled
-        self.previous, _enabled = _enabled, self.mode
+        self.previous.append(_enabled)
+        _enabled = self.mode
 
     def __exit__(self, *exc_info):
         global _enabled
-        _enabled = self.previous
+        _enabled = self.previous.pop()
 
 
 class no_grad(set_grad_enabled):

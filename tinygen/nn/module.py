@@ -48,7 +48,7 @@ class Module:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
-        object.__setattr__(self, "training", True)
+        self.training = True  # train() and eval() switch it for the whole tree
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
@@ -58,8 +58,7 @@ class Module:
 
     # ---- registration ------------------------------------------------------------
     def __setattr__(self, name, value):
-        registries = self.__dict__.get("_parameters"), self.__dict__.get("_buffers"), self.__dict__.get("_modules")
-        parameters, buffers, modules = registries
+        parameters, buffers, modules = (self.__dict__.get(r) for r in ("_parameters", "_buffers", "_modules"))
         if isinstance(value, (Parameter, Module)):
             if parameters is None:
                 raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called")

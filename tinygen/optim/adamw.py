@@ -9,7 +9,7 @@ from .adam import Adam
 
 
 class AdamW(Adam):
-    decoupled_weight_decay = False
+    decoupled_weight_decay = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)

@@ -81,7 +81,8 @@ class LRScheduler:
         if set(state_dict) != expected:
             missing, unexpected = sorted(expected - set(state_dict)), sorted(set(state_dict) - expected)
             raise ValueError(
-                f"the state_dict does not fit {type(self).__name__}: missing keys {missing}, unexpected keys {unexpected}"
+                f"the state_dict does not fit {type(self).__name__}: "
+                f"missing keys {missing}, unexpected keys {unexpected}"
             )
         vars(self).update(state_dict)
 
@@ -126,7 +127,8 @@ class LinearLR(LRScheduler):
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
             raise ValueError(
-                f"LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1], got {start_factor} and {end_factor}"
+                "LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1], "
+                f"got {start_factor} and {end_factor}"
             )
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)

@@ -92,7 +92,6 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = None
 
-    @no_grad()  # the update is bookkeeping, never part of a graph to differentiate
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
 
@@ -103,10 +102,11 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._update_parameter(p.data, p.grad.data, self.state.setdefault(p, {}), group)
+        with no_grad():  # the update is bookkeeping, never part of a graph to differentiate
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update_parameter(p.data, p.grad.data, self.state.setdefault(p, {}), group)
         return loss
 
     def _update_parameter(self, param, grad, state, group):
@@ -131,7 +131,7 @@ class Optimizer:
         position = {}
         groups = []
         for group in self.param_groups:
-            saved = copy.deepcopy({key: value for key, value in group.items() if key != "params"})
+            saved = _options(group)
             saved["params"] = [position.setdefault(id(p), len(position)) for p in group["params"]]
             groups.append(saved)
         state = {}
@@ -169,11 +169,12 @@ class Optimizer:
             if position not in by_position:
                 raise ValueError(f"the state_dict has state for parameter {position}, which none of its groups lists")
             p = by_position[position]
-            state[p] = {key: _restore(value, p, f"state '{key}' of parameter {position}") for key, value in saved_state.items()}
+            state[p] = {
+                key: _restore(value, p, f"state '{key}' of parameter {position}") for key, value in saved_state.items()
+            }
         self.state = state
         self.param_groups = [
-            {**copy.deepcopy({key: value for key, value in saved.items() if key != "params"}), "params": group["params"]}
-            for saved, group in zip(saved_groups, self.param_groups)
+            {**_options(saved), "params": group["params"]} for saved, group in zip(saved_groups, self.param_groups)
         ]
 
     def __repr__(self):
@@ -182,6 +183,11 @@ class Optimizer:
             options = ", ".join(f"{key}={value!r}" for key, value in group.items() if key != "params")
             lines.append(f"  group {index}: {len(group['params'])} parameters, {options}")
         return "\n".join(lines + [")"])
+
+
+def _options(group):
+    """A copy of a group's options, without its parameters."""
+    return copy.deepcopy({key: value for key, value in group.items() if key != "params"})
 
 
 def _copy(value):
