@@ -62,3 +62,12 @@ def test_lstm_gates_match_torch_lstm_cell():
         return torch.cat([h, c], 1)
 
     _compare(tiny, reference, [x, h0, c0, w_ih, w_hh, b])
+
+
+@pytest.mark.parametrize("padding, dilation", [(1, 1), (0, 1), (2, 2), (1, 2)])
+def test_conv2d_with_many_channels_takes_the_flipped_kernel_path_and_matches_torch(padding, dilation):
+    """At 32+ input channels and stride 1, the input gradient is computed as a convolution with the flipped kernel."""
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((2, 32, 6, 5)), rng.standard_normal((3, 32, 3, 3)), rng.standard_normal(3)]
+    _compare(lambda x, w, b: tg.conv2d(x, w, b, padding=padding, dilation=dilation),
+             lambda x, w, b: F.conv2d(x, w, b, padding=padding, dilation=dilation), arrays)  # fmt: skip
