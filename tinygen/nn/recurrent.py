@@ -12,7 +12,7 @@ stays inside the loop. Every weight starts from U(-1/sqrt(H), 1/sqrt(H)).
 import math
 
 from ..creation import zeros
-from ..ops import lstm_gates, stack
+from ..ops import lstm_gates, split, stack
 from . import init
 from .module import Module, Parameter
 
@@ -71,14 +71,16 @@ class LSTM(Module):
             state = (initial, initial)
         final_h, final_c = [], []
         for layer in range(self.num_layers):
-            w_ih, w_hh = getattr(self, f"weight_ih_l{layer}"), getattr(self, f"weight_hh_l{layer}")
+            w_ih, w_hh_t = getattr(self, f"weight_ih_l{layer}"), getattr(self, f"weight_hh_l{layer}").T
             projected = (x.reshape(steps * batch, -1) @ w_ih.T).reshape(steps, batch, -1)  # all steps at once
             if self.bias:
                 projected = projected + (getattr(self, f"bias_ih_l{layer}") + getattr(self, f"bias_hh_l{layer}"))
             h, c = state[0][layer], state[1][layer]
             outputs = []
-            for t in range(steps):
-                h, c = lstm_gates(projected[t] + h @ w_hh.T, c)
+            # One split, not projected[t] per step: in backward, a split gathers the steps'
+            # gradients with one concatenation, where indexing would add T full-size arrays.
+            for projected_t in split(projected, 1, dim=0):
+                h, c = lstm_gates(projected_t.squeeze(0) + h @ w_hh_t, c)
                 outputs.append(h)
             x = stack(outputs)
             final_h.append(h)
