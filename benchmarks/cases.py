@@ -24,33 +24,35 @@ def _conv_flops(n, cin, cout, size, k, taps=None, backward=False):
     return forward * (3 if backward else 1)  # backward: one product for dx and one for dw
 
 
+def _step_and_results(fw, forward, inputs, backward):
+    """Time forward (and backward from a gradient of ones); compare the output and the inputs' gradients."""
+
+    def step():
+        y = forward()
+        if backward:
+            fw.clear_grads(*inputs)
+            y.backward(fw.ones_like(y))
+        return y
+
+    def results():
+        y = step()
+        return [fw.numpy(y)] + ([fw.numpy(t.grad) for t in inputs] if backward else [])
+
+    return step, results
+
+
 def conv_case(n, cin, cout, size, k, backward, taps=None, label=""):
     padding = k // 2
 
     def build(fw, rng):
         x = fw.tensor(rng.standard_normal((n, cin, size, size)), requires_grad=backward)
         w = fw.tensor(rng.standard_normal((cout, cin, k, k)) / np.sqrt(cin * k * k), requires_grad=backward)
-        mask = None
-        if taps is not None:  # PixelCNN mask A: the rows above and the pixels to the left of the centre
-            keep = np.zeros(k * k, np.float32)
-            keep[:taps] = 1
-            mask = fw.tensor(keep.reshape(1, 1, k, k))
-
-        def forward():
-            return fw.masked_conv2d(x, w, mask, padding) if mask is not None else fw.F.conv2d(x, w, padding=padding)
-
-        def step():
-            y = forward()
-            if backward:
-                fw.clear_grads(x, w)
-                y.backward(fw.ones_like(y))
-            return y
-
-        def results():
-            y = step()
-            return [fw.numpy(y)] + ([fw.numpy(x.grad), fw.numpy(w.grad)] if backward else [])
-
-        return step, results
+        if taps is None:
+            return _step_and_results(fw, lambda: fw.F.conv2d(x, w, padding=padding), [x, w], backward)
+        keep = np.zeros(k * k, np.float32)  # PixelCNN mask A: the rows above and the pixels left of the centre
+        keep[:taps] = 1
+        mask = fw.tensor(keep.reshape(1, 1, k, k))
+        return _step_and_results(fw, lambda: fw.masked_conv2d(x, w, mask, padding), [x, w], backward)
 
     kind = "fwd+bwd" if backward else "fwd"
     return Case(f"conv2d {label or f'{cin}->{cout}'} {size}x{size} k{k} {kind}", _conv_flops(n, cin, cout, size, k, taps, backward), build)
@@ -60,19 +62,8 @@ def conv_transpose_case(n, cin, cout, size, k, stride, backward):
     def build(fw, rng):
         x = fw.tensor(rng.standard_normal((n, cin, size, size)), requires_grad=backward)
         w = fw.tensor(rng.standard_normal((cin, cout, k, k)) / np.sqrt(cin * k * k), requires_grad=backward)
-
-        def step():
-            y = fw.F.conv_transpose2d(x, w, stride=stride, padding=1, output_padding=stride - 1)
-            if backward:
-                fw.clear_grads(x, w)
-                y.backward(fw.ones_like(y))
-            return y
-
-        def results():
-            y = step()
-            return [fw.numpy(y)] + ([fw.numpy(x.grad), fw.numpy(w.grad)] if backward else [])
-
-        return step, results
+        forward = lambda: fw.F.conv_transpose2d(x, w, stride=stride, padding=1, output_padding=stride - 1)  # noqa: E731
+        return _step_and_results(fw, forward, [x, w], backward)
 
     kind = "fwd+bwd" if backward else "fwd"
     flops = 2.0 * n * cin * cout * k * k * size * size * (3 if backward else 1)

@@ -5,6 +5,7 @@ from hypothesis import given
 
 import tinygen as tg
 from op_registry import conv_case, pool_case
+from torch_reference import assert_same_outputs_and_gradients
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -13,13 +14,8 @@ F = torch.nn.functional
 def _compare(tiny_fn, torch_fn, arrays):
     tiny_inputs = [tg.tensor(a, requires_grad=True) for a in arrays]
     torch_inputs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    y, y_ref = tiny_fn(*tiny_inputs), torch_fn(*torch_inputs)
-    np.testing.assert_allclose(y.numpy(), y_ref.detach().numpy(), rtol=1e-10, atol=1e-12)
-    upstream = np.random.default_rng(0).standard_normal(y.shape)
-    y.backward(tg.tensor(upstream))
-    y_ref.backward(torch.tensor(upstream))
-    for mine, theirs in zip(tiny_inputs, torch_inputs):
-        np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+    pairs = [(f"input {i}", pair) for i, pair in enumerate(zip(tiny_inputs, torch_inputs))]
+    assert_same_outputs_and_gradients(tiny_fn(*tiny_inputs), torch_fn(*torch_inputs), pairs)
 
 
 @given(conv_case())

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygen as tg
+from torch_reference import assert_same_outputs_and_gradients
 
 torch = pytest.importorskip("torch")
 
@@ -21,16 +22,10 @@ def _compare(mine, theirs, *inputs, forward=lambda layer, *x: layer(*x)):
     _copy_weights(theirs, mine)
     mine_x = [tg.tensor(a, requires_grad=True) for a in inputs]
     theirs_x = [torch.tensor(a, requires_grad=True) for a in inputs]
-    y, y_ref = forward(mine, *mine_x), forward(theirs, *theirs_x)
-    np.testing.assert_allclose(y.numpy(), y_ref.detach().numpy(), rtol=1e-10, atol=1e-12)
-    upstream = np.random.default_rng(0).standard_normal(y.shape)
-    y.backward(tg.tensor(upstream))
-    y_ref.backward(torch.tensor(upstream))
-    for a, b in zip(mine_x, theirs_x):
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
-    theirs_grads = dict(theirs.named_parameters())
-    for name, p in mine.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), theirs_grads[name].grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+    theirs_parameters = dict(theirs.named_parameters())
+    pairs = [(f"input {i}", pair) for i, pair in enumerate(zip(mine_x, theirs_x))]
+    pairs += [(name, (p, theirs_parameters[name])) for name, p in mine.named_parameters()]
+    assert_same_outputs_and_gradients(forward(mine, *mine_x), forward(theirs, *theirs_x), pairs)
 
 
 def _image(*shape):
