@@ -8,7 +8,13 @@ its own worker process, so the frameworks' thread pools never meet.
 import numpy as np
 
 
-class TinygenAdapter:
+class _Adapter:
+    def clear_grads(self, *tensors):
+        for t in tensors:
+            t.grad = None
+
+
+class TinygenAdapter(_Adapter):
     name = "tinygen"
 
     def __init__(self, device):
@@ -27,10 +33,6 @@ class TinygenAdapter:
     def numpy(self, t):
         return t.numpy()
 
-    def clear_grads(self, *tensors):
-        for t in tensors:
-            t.grad = None
-
     def assign(self, parameter, array):
         parameter.data[...] = parameter.xp.asarray(array, dtype=parameter.dtype)
 
@@ -42,7 +44,7 @@ class TinygenAdapter:
             self.tg.backend.cupy_module().cuda.Stream.null.synchronize()
 
 
-class TorchAdapter:
+class TorchAdapter(_Adapter):
     name = "torch"
 
     def __init__(self, device):
@@ -61,10 +63,6 @@ class TorchAdapter:
 
     def numpy(self, t):
         return t.detach().cpu().numpy()
-
-    def clear_grads(self, *tensors):
-        for t in tensors:
-            t.grad = None
 
     def assign(self, parameter, array):
         with self.torch.no_grad():

@@ -66,8 +66,9 @@ def machine(device):
         "cpu": _cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
         "blas": f"{blas.get('name')} {blas.get('version')}", "numba": numba.__version__, "device": device,
     }  # fmt: skip
-    if "avx512f" in _cpu_flags():
-        info["OPENBLAS_CORETYPE (tinygen worker)"] = os.environ.get("OPENBLAS_CORETYPE", "SkylakeX")
+    coretype = worker_environment("tinygen").get("OPENBLAS_CORETYPE")
+    if coretype:
+        info["OPENBLAS_CORETYPE (tinygen worker)"] = coretype
     return info
 
 
