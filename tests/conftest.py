@@ -5,11 +5,16 @@ Hypothesis profiles: ``ci`` (the default: few examples, fast enough for a
 one with ``TINYGEN_HYPOTHESIS_PROFILE=thorough pytest``.
 """
 import os
+import pathlib
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import tinygen
+
+# The repository root, so that tests can import the PyTorch twins in ``benchmarks.torch_models``.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("ci", max_examples=12, derandomize=True, **_COMMON)
