@@ -66,6 +66,12 @@ def machine(device):
         "cpu": _cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
         "blas": f"{blas.get('name')} {blas.get('version')}", "numba": numba.__version__, "device": device,
     }  # fmt: skip
+    if device == "gpu":
+        import tinygen
+
+        cupy = tinygen.backend.cupy_module()
+        info["gpu"] = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
+        info["cupy"] = cupy.__version__
     coretype = worker_environment("tinygen").get("OPENBLAS_CORETYPE")
     if coretype:
         info["OPENBLAS_CORETYPE (tinygen worker)"] = coretype
@@ -108,6 +114,31 @@ def table(rows, info):
     return "\n".join(lines + ["", "Times are medians (interquartile range in brackets) over repeated steps after warm-up.", ""] + machine_lines)
 
 
+def plot_ratios(rows, path, title):
+    """A bar per agreeing case: the ratio tinygen/PyTorch on a log axis, 1.0 marked (left of it tinygen is faster)."""
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if r["agree"]]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
+    ratios = [r["ratio"] for r in rows]
+    ax.barh(range(len(rows)), ratios, color=["tab:green" if x < 1 else "tab:orange" for x in ratios])
+    ax.set_yticks(range(len(rows)), [r["case"] for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+        axis(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_xlabel("time ratio tinygen / PyTorch (lower is better)")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--suite", default="ops", choices=["ops"])
@@ -142,7 +173,8 @@ def main(argv=None):
         stem = RESULTS / f"{args.device}-{datetime.date.today().isoformat()}"
         stem.with_suffix(".md").write_text(f"# {args.suite} suite on {args.device}\n\n{text}\n")
         stem.with_suffix(".json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
-        print(f"\nwritten: {stem}.md and .json")
+        plot_ratios(rows, stem.with_suffix(".png"), f"{args.suite} suite on {args.device}: {info['cpu']}")
+        print(f"\nwritten: {stem}.md, .json and .png")
     return rows
 
 
