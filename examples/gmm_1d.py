@@ -1,4 +1,4 @@
-"""Fit a mixture of Gaussians to 1-D data by maximum likelihood, with nothing but the autograd engine.
+"""Fit a mixture of Gaussians to 1-D data by maximum likelihood, on the autograd engine and the shared toolkit.
 
 The model is an explicit density:
 
@@ -8,20 +8,20 @@ and training minimises the average negative log-likelihood of the data,
 
     NLL = -1/N sum_n log sum_k exp( log pi_k + log N(x_n; mu_k, sigma_k^2) ),
 
-where the inner log-sum-exp is computed stably by ``logsumexp``. Gradient
-descent on (logits, mu, log_var) is all it takes; ``backward()`` supplies the
-gradients.
+where the inner log-sum-exp is computed stably by ``logsumexp``. Adam on
+minibatches of (logits, mu, log_var), with a learning rate that decays along
+a half cosine so that the last steps settle on the maximum, is all it takes;
+``backward()`` supplies the gradients.
 
-    python examples/gmm_1d.py                 # CPU, a few seconds
+    python examples/gmm_1d.py                 # CPU, a few seconds; results in runs/gmm_1d/
     python examples/gmm_1d.py --device gpu    # the same code on CuPy
+    python examples/gmm_1d.py --resume        # go on from runs/gmm_1d/checkpoint.npz
 """
-import argparse
-import math
-import sys
-
 import numpy as np
 
 import tinygen as tg
+from tinygen import nn, train
+from tinygen.data import ArrayDataset, DataLoader
 
 TRUE_WEIGHTS = np.array([0.5, 0.3, 0.2])
 TRUE_MEANS = np.array([-2.0, 0.5, 3.0])
@@ -30,7 +30,7 @@ TRUE_STDS = np.array([0.5, 0.7, 0.4])
 
 def sample_data(count, rng):
     component = rng.choice(len(TRUE_WEIGHTS), size=count, p=TRUE_WEIGHTS)
-    return rng.normal(TRUE_MEANS[component], TRUE_STDS[component])
+    return rng.normal(TRUE_MEANS[component], TRUE_STDS[component]).astype(np.float32)
 
 
 def negative_log_likelihood(x, logits, means, log_vars):
@@ -39,48 +39,51 @@ def negative_log_likelihood(x, logits, means, log_vars):
     return -tg.logsumexp(log_joint, dim=1).mean()
 
 
+class GaussianMixture(nn.Module):
+    def __init__(self, components):
+        super().__init__()
+        self.logits = nn.Parameter(tg.zeros(components))
+        self.means = nn.Parameter(tg.linspace(-1, 1, components))
+        self.log_vars = nn.Parameter(tg.zeros(components))
+
+    def forward(self, x):
+        return negative_log_likelihood(x, self.logits, self.means, self.log_vars)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--lr", type=float, default=0.1)
+    parser = train.example_parser("gmm_1d", __doc__.split("\n")[0], epochs=20, batch_size=100, lr=0.1)
     parser.add_argument("--components", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    run = train.Run(args)
 
-    try:
-        tg.zeros(1, device=args.device)
-    except tg.DeviceError as error:
-        sys.exit(f"error: {error}")
+    data = sample_data(2000, np.random.default_rng(args.seed))
+    loader = DataLoader(ArrayDataset(data), batch_size=args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    x = tg.tensor(data, device=args.device)
+    model = GaussianMixture(args.components).to(args.device)
+    optimizer = tg.optim.Adam(model.parameters(), lr=args.lr)
+    schedule = tg.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+    run.track(model=model, optimizer=optimizer, schedule=schedule)
 
-    tg.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    x = tg.tensor(sample_data(2000, rng), dtype=tg.float32, device=args.device)
-    k = args.components
-    logits = tg.zeros(k, device=args.device, requires_grad=True)
-    means = tg.tensor(np.linspace(-1, 1, k), dtype=tg.float32, device=args.device, requires_grad=True)
-    log_vars = tg.zeros(k, device=args.device, requires_grad=True)
-    parameters = [logits, means, log_vars]
-
-    for step in range(args.steps + 1):
-        loss = negative_log_likelihood(x, logits, means, log_vars)
-        loss.backward()
+    for _ in run.epochs():
+        for (batch,) in run.progress(loader):
+            loss = model(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            run.log(nll=loss)
+        schedule.step()
         with tg.no_grad():
-            for p in parameters:
-                p.data -= args.lr * p.grad.data
-                p.grad = None
-        if step % max(args.steps // 5, 1) == 0:
-            print(f"step {step:5d}   NLL {loss.item():.4f} nats")
+            run.log_epoch(nll_all_data=model(x))
+    final_nll = run.finish()["nll_all_data"]
 
-    nll_under_truth = -np.mean(np.log(sum(
-        w * np.exp(-0.5 * ((x.numpy() - m) / s) ** 2) / (s * math.sqrt(2 * math.pi))
-        for w, m, s in zip(TRUE_WEIGHTS, TRUE_MEANS, TRUE_STDS))))  # fmt: skip
-    order = np.argsort(means.numpy())
-    print(f"NLL of the data under the true mixture: {nll_under_truth:.4f} nats")
-    print("fitted weights", np.round(tg.softmax(logits, 0).numpy()[order], 3), "true", TRUE_WEIGHTS)
-    print("fitted means  ", np.round(means.numpy()[order], 3), "true", TRUE_MEANS)
-    print("fitted stds   ", np.round(np.exp(0.5 * log_vars.numpy())[order], 3), "true", TRUE_STDS)
-    return loss.item(), nll_under_truth
+    truth = [tg.tensor(value, device=args.device) for value in (np.log(TRUE_WEIGHTS), TRUE_MEANS, 2 * np.log(TRUE_STDS))]
+    nll_under_truth = negative_log_likelihood(x.double(), *truth).item()
+    order = np.argsort(model.means.numpy())
+    print(f"NLL of the data under the fitted mixture: {final_nll:.4f} nats, under the true one: {nll_under_truth:.4f}")
+    print("fitted weights", np.round(tg.softmax(model.logits, 0).numpy()[order], 3), "true", TRUE_WEIGHTS)
+    print("fitted means  ", np.round(model.means.numpy()[order], 3), "true", TRUE_MEANS)
+    print("fitted stds   ", np.round(np.exp(0.5 * model.log_vars.numpy())[order], 3), "true", TRUE_STDS)
+    return final_nll, nll_under_truth
 
 
 if __name__ == "__main__":

@@ -10,11 +10,13 @@ The package map: ``backend`` (NumPy or CuPy), ``tensor`` and ``creation``
 gradient checks), ``ops`` (every differentiable operation), ``kernels``
 (Numba CPU and CUDA loops under convolution, pooling and LSTM), ``nn``
 (Module, layers, init, functional), ``optim`` (optimizers, schedulers),
-``serialization`` (atomic checkpoints), ``random`` (seeding).
+``serialization`` (atomic checkpoints), ``random`` (seeding), ``data``
+(datasets, DataLoader, MNIST, toy 2-D sets), ``train`` (what every example
+shares: options, progress, metrics, checkpoints, pictures).
 """
 import numpy as _numpy
 
-from . import backend, nn, ops, optim, random
+from . import backend, data, nn, ops, optim, random, train
 from .autograd import (
     Function,
     GradcheckError,

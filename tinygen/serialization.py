@@ -66,15 +66,28 @@ def save(obj, path):
     manifest = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "obj")}
     arrays[MANIFEST_KEY] = numpy.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=numpy.uint8)
 
+    with atomic_write(path) as file:
+        numpy.savez(file, **arrays)
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """A binary file to write that becomes ``path`` in one step, or not at all.
+
+    The bytes go to a temporary file next to ``path``; when the ``with`` block
+    ends without an error they are fsync'ed and the file is renamed onto
+    ``path``. An error (or Ctrl-C) in the block leaves ``path`` as it was and
+    no temporary file behind. ``save`` and the MNIST downloader write this way.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     # Same directory as the target: os.replace is atomic only within one file system.
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
     try:
         with open(temporary, "xb") as file:
-            numpy.savez(file, **arrays)
+            yield file
             file.flush()
-            os.fsync(file.fileno())  # the bytes are on the disk before the rename makes them the checkpoint
+            os.fsync(file.fileno())  # the bytes are on the disk before the rename makes them the file
         os.replace(temporary, path)
     except BaseException:  # KeyboardInterrupt too: never leave the temporary file behind
         with contextlib.suppress(FileNotFoundError):

@@ -1,0 +1,57 @@
+"""Data: data sets, batches of tensors, MNIST (full, or embedded for offline runs), toy 2-D distributions.
+
+    data = tinygen.data.mnist(binarize="dynamic")          # data.train, data.test
+    loader = tinygen.data.DataLoader(data.train, batch_size=128, shuffle=True, seed=0, device="gpu")
+    for x, label in loader:                                 # x: (128, 1, 28, 28) float32 Tensor on the GPU
+        ...
+    ring = tinygen.data.toy_dataset("ring")                 # 8 Gaussians; ring.coverage(samples)
+
+    python -m tinygen.data                                  # fetch full MNIST (11.6 MB) into the cache
+
+One idea per file: ``dataset`` (Dataset, ArrayDataset), ``loader``
+(DataLoader), ``idx`` (MNIST's file format), ``download`` (mirrors,
+SHA-256, the cache), ``pixels`` (grey, binarised, dequantised), ``mnist_sources``
+(where the digits come from), ``toy`` (2-D distributions with known modes).
+"""
+from .dataset import ArrayDataset, Dataset
+from .download import ChecksumError, DownloadError, cache_dir, download_mnist, fetch
+from .idx import IDXError, read_idx, write_idx
+from .loader import DataLoader
+from .mnist_sources import MNIST, mnist
+from .pixels import dequantize, dynamic_binarize, grey, static_binarize
+from .toy import (
+    TOY_DATASETS,
+    Checkerboard,
+    Coverage,
+    GaussianMixture2D,
+    NoisyCurve,
+    Toy2D,
+    toy_dataset,
+)
+
+__all__ = [
+    "MNIST",
+    "TOY_DATASETS",
+    "ArrayDataset",
+    "Checkerboard",
+    "ChecksumError",
+    "Coverage",
+    "DataLoader",
+    "Dataset",
+    "DownloadError",
+    "GaussianMixture2D",
+    "IDXError",
+    "NoisyCurve",
+    "Toy2D",
+    "cache_dir",
+    "dequantize",
+    "download_mnist",
+    "dynamic_binarize",
+    "fetch",
+    "grey",
+    "mnist",
+    "read_idx",
+    "static_binarize",
+    "toy_dataset",
+    "write_idx",
+]

@@ -1,0 +1,67 @@
+"""Plots written as PNG files: the training curves of a run, and 2-D samples as points or as a density.
+
+Figures are made with matplotlib's object interface (``Figure``), not
+``pyplot``: no window, no global backend to switch, safe on a server.
+"""
+import math
+
+from .. import backend
+
+
+def save_curves(records, path):
+    """One panel per metric of the records (see ``metrics.py``), against the optimizer step."""
+    # Imported here so that ``import tinygen`` stays light.
+    from matplotlib.figure import Figure
+
+    series = {}
+    for record in records:
+        for name, value in record.items():
+            if name not in ("kind", "epoch", "step"):
+                steps, values = series.setdefault((name, record["kind"]), ([], []))
+                steps.append(record["step"])
+                values.append(value)
+    if not series:
+        raise ValueError(f"no metrics to plot in {path}: log some with run.log(...) first")
+    columns = min(len(series), 3)
+    figure = Figure(figsize=(4.5 * columns, 3.2 * math.ceil(len(series) / columns)), layout="constrained")
+    for index, ((name, kind), (steps, values)) in enumerate(series.items()):
+        axes = figure.add_subplot(math.ceil(len(series) / columns), columns, index + 1)
+        axes.plot(steps, values, marker="o" if kind == "epoch" else None, linewidth=1 if kind == "step" else 2)
+        axes.set(title=f"{name} ({'per epoch' if kind == 'epoch' else 'per step'})", xlabel="step")
+        axes.grid(alpha=0.3)
+    figure.savefig(path, dpi=100)
+
+
+def save_scatter(points, path, reference=None, centres=None, title=None, limit=4.5):
+    """Samples as dots over ``reference`` points (the data, in grey) and the modes' ``centres`` (crosses)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5, 5), layout="constrained")
+    axes = figure.add_subplot()
+    if reference is not None:
+        axes.scatter(*_xy(reference), s=2, color="0.75", label="data")
+    axes.scatter(*_xy(points), s=2, color="tab:blue", label="samples")
+    if centres is not None:
+        axes.scatter(*_xy(centres), s=60, marker="x", color="tab:red", label="modes")
+    axes.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", title=title)
+    axes.legend(loc="upper right", markerscale=3)
+    figure.savefig(path, dpi=100)
+
+
+def save_density(points, path, bins=200, title=None, limit=4.5):
+    """Samples as a 2-D histogram, a picture of the density they come from (log colour scale)."""
+    from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5, 5), layout="constrained")
+    axes = figure.add_subplot()
+    axes.hist2d(*_xy(points), bins=bins, range=[[-limit, limit], [-limit, limit]], norm=LogNorm(), cmap="magma")
+    axes.set(aspect="equal", title=title, facecolor="black")
+    figure.savefig(path, dpi=100)
+
+
+def _xy(points):
+    points = backend.to_host(getattr(points, "data", points))
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"2-D points must have shape (N, 2), got {points.shape}")
+    return points[:, 0], points[:, 1]

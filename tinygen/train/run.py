@@ -1,0 +1,195 @@
+"""``Run``: one training run of an example, with everything around the loop that every example needs.
+
+    args = train.example_parser("vae_mnist", "A VAE on MNIST", epochs=10, batch_size=128, lr=1e-3).parse_args()
+    run = train.Run(args)                      # output folder, seed, device, metrics log
+    ...                                        # data, loader, model, optimizer
+    run.track(model=model, optimizer=opt)      # what checkpoints hold; with --resume, restored here
+    for epoch in run.epochs():                 # on resume, starts at the interrupted epoch
+        for x, _ in run.progress(loader):      # a progress bar; on resume, starts at the next batch
+            loss = ...; opt.zero_grad(); loss.backward(); opt.step()
+            run.log(loss=loss)                 # the bar's live loss and metrics.jsonl
+        run.log_epoch(test_nll=...)
+    run.finish()                               # final checkpoint, curves.png
+
+What makes ``--resume`` exact. A run's future depends on the tracked
+objects' state (weights, optimizer moments), on tinygen's CPU random
+generator (initialisation, dropout, dynamic binarisation), and on where it
+stands in the data. The checkpoint stores all three: every ``state_dict``,
+the generator's state, and (epoch, batch within the epoch, step). The
+loader's order in epoch e depends on (seed, e) only, so the resumed run
+recomputes it and skips the batches already done. A CPU run interrupted
+and resumed ends with the same parameters, bit for bit, as one that was not.
+(On the GPU, CuPy's generator state is not saved: a resumed GPU run is
+close, not identical.)
+
+Checkpoints go to ``<out>/checkpoint.npz`` every ``--checkpoint-every``
+steps, at the end of every epoch and at the end, each written atomically by
+``tinygen.save``: an interruption mid-write keeps the previous one.
+"""
+import itertools
+import json
+import pathlib
+import tempfile
+import time
+
+from tqdm import tqdm
+
+from .. import backend, random
+from ..backend import DeviceError
+from ..serialization import CheckpointError, load, save
+from .metrics import MetricsLog
+from .plots import save_curves
+
+QUICK_EPOCHS = 2
+QUICK_BATCHES = 3
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.name = args.example
+        self.device = args.device
+        self.out = pathlib.Path(args.out)
+        self.checkpoint_path = self.out / "checkpoint.npz"
+        self.num_epochs = min(args.epochs, QUICK_EPOCHS) if args.quick else args.epochs
+        self.epoch = self.batch_in_epoch = self.step = 0
+        self.tracked = {}
+        self._restored = False
+        self._bar = None
+        try:
+            backend.array_module_for(self.device)  # imports CuPy and finds a GPU, or says how to get one
+        except DeviceError as error:
+            _fail(str(error))
+        _check_writable(self.out)
+        if args.resume and not self.checkpoint_path.exists():
+            _fail(f"--resume: there is no checkpoint at {self.checkpoint_path} (run without --resume to start)")
+        (self.out / "config.json").write_text(json.dumps(vars(args), indent=2, default=str) + "\n")
+        self.metrics = MetricsLog(self.out / "metrics.jsonl", resume=args.resume)
+        random.manual_seed(args.seed)
+
+    def path(self, name):
+        """``<out>/name``: where an example writes a picture or a file of its own."""
+        return self.out / name
+
+    # ---- what a checkpoint holds -----------------------------------------------
+    def track(self, **objects):
+        """Name the modules, optimizers and schedulers that checkpoints hold; restore them with --resume."""
+        for name, obj in objects.items():
+            if not (hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict")):
+                raise TypeError(f"run.track({name}=...) needs an object with state_dict() and load_state_dict() "
+                                f"(a Module, an Optimizer, a scheduler), got {type(obj).__name__}")
+        self.tracked.update(objects)
+        if self.args.resume:
+            self._restore()
+
+    def save_checkpoint(self):
+        save({"example": self.name, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch, "step": self.step,
+              "rng": random.get_rng_state(), "states": {name: obj.state_dict() for name, obj in self.tracked.items()}},
+             self.checkpoint_path)  # fmt: skip
+
+    def _restore(self):
+        path = self.checkpoint_path
+        try:
+            checkpoint = load(path)
+        except CheckpointError as error:
+            _fail(f"--resume: {error}")
+        if checkpoint.get("example") != self.name:
+            _fail(f"--resume: {path} was written by the example {checkpoint.get('example')!r}, not {self.name!r}")
+        saved, tracked = sorted(checkpoint["states"]), sorted(self.tracked)
+        if saved != tracked:
+            _fail(f"--resume: {path} holds {saved}, but this run tracks {tracked}")
+        for name, obj in self.tracked.items():
+            try:
+                obj.load_state_dict(checkpoint["states"][name])
+            except (RuntimeError, ValueError, KeyError) as error:
+                _fail(f"--resume: {path} does not fit this run's {name!r} ({type(obj).__name__}), "
+                      f"a checkpoint of another model?\n{error}")
+        self.epoch, self.batch_in_epoch, self.step = checkpoint["epoch"], checkpoint["batch_in_epoch"], checkpoint["step"]
+        random.set_rng_state(checkpoint["rng"])
+        self.metrics.truncate(self.epoch, self.step)
+        self._restored = True
+        self._say(f"resuming {self.name} at epoch {self.epoch + 1}, batch {self.batch_in_epoch}, step {self.step}")
+
+    # ---- the loops ---------------------------------------------------------------
+    def epochs(self):
+        """The epoch numbers still to run (from 0); each finished epoch is summarised and checkpointed."""
+        if self.args.resume and not self._restored:
+            _fail("--resume: call run.track(model=..., optimizer=...) before the training loop")
+        while self.epoch < self.num_epochs:
+            started = time.perf_counter()
+            yield self.epoch
+            summary = "  ".join(f"{name} {value:.4g}" for name, value in self.metrics.epoch_means(self.epoch).items())
+            self._say(f"epoch {self.epoch + 1}/{self.num_epochs}  step {self.step}  {summary}  "
+                      f"({time.perf_counter() - started:.1f} s)")
+            self.epoch, self.batch_in_epoch = self.epoch + 1, 0
+            self.save_checkpoint()
+
+    def progress(self, loader):
+        """The training batches of this epoch, under a progress bar; counts steps and checkpoints.
+
+        Starts after the batches already done (on resume); with --quick stops after a few.
+        """
+        total = min(len(loader), QUICK_BATCHES) if self.args.quick else len(loader)
+        batches = loader.batches(self.epoch, start=self.batch_in_epoch)
+        with self._progress_bar(total, self.batch_in_epoch, f"epoch {self.epoch + 1}/{self.num_epochs}") as bar:
+            self._bar = bar  # for ``log`` to show the live loss on
+            try:
+                for batch in itertools.islice(batches, max(total - self.batch_in_epoch, 0)):
+                    self.step += 1
+                    yield batch
+                    self.batch_in_epoch += 1
+                    bar.update()
+                    if self.step % self.args.checkpoint_every == 0:
+                        self.save_checkpoint()
+            finally:
+                self._bar = None
+
+    def evaluation(self, loader, description="eval"):
+        """The batches of ``loader`` in order, under a progress bar; with --quick only a few. Counts nothing."""
+        total = min(len(loader), QUICK_BATCHES) if self.args.quick else len(loader)
+        with self._progress_bar(total, 0, description) as bar:
+            for batch in itertools.islice(loader.batches(), total):
+                yield batch
+                bar.update()
+
+    # ---- reporting -----------------------------------------------------------------
+    def log(self, **values):
+        """Record the metrics of this step (numbers or one-element Tensors); the bar shows them live."""
+        record = self.metrics.append("step", self.epoch, self.step, values)
+        if self._bar is not None:
+            self._bar.set_postfix({name: f"{record[name]:.4g}" for name in values}, refresh=False)
+
+    def log_epoch(self, **values):
+        """Record metrics of the whole epoch (a test loss, say); they join the epoch's summary line."""
+        self.metrics.append("epoch", self.epoch, self.step, values)
+
+    def finish(self):
+        """The final checkpoint and the curves; returns the last epoch's summary (metric -> mean)."""
+        self.save_checkpoint()
+        if self.metrics.records:
+            save_curves(self.metrics.records, self.path("curves.png"))
+        self._say(f"done: metrics.jsonl, curves.png and checkpoint.npz are in {self.out}")
+        return self.metrics.epoch_means(self.epoch - 1)
+
+    def _progress_bar(self, total, initial, description):
+        # disable=None: tqdm shows the bar only on a terminal, so logs and CI output stay clean.
+        return tqdm(total=total, initial=initial, desc=description, disable=True if self.args.quiet else None,
+                    leave=False, dynamic_ncols=True)
+
+    def _say(self, line):
+        if not self.args.quiet:
+            tqdm.write(line)
+
+
+def _check_writable(folder):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        _fail(f"cannot write to the output folder {folder} ({error.strerror or error}): choose another with --out DIR")
+
+
+def _fail(message):
+    """Stop the example with ``message``, as argparse does for a bad option (no traceback)."""
+    raise SystemExit(f"error: {message}")
