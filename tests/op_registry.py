@@ -416,10 +416,6 @@ register("gaussian_log_likelihood",
          st.builds(lambda xs, r: Case(xs, {"reduction": r}), broadcastable_arrays(count=3, low=-2, high=2), reductions),
          tg.gaussian_log_likelihood,
          lambda x, m, lv, reduction: _np_reduce(-0.5 * (np.log(2 * np.pi) + lv + (x - m) ** 2 / np.exp(lv)), reduction))  # fmt: skip
-register("kl_normal_standard",
-         st.builds(lambda xs, r: Case(xs, {"reduction": r}), same_shape((-2, -2), (2, 2)), reductions),
-         tg.kl_normal_standard,
-         lambda m, lv, reduction: _np_reduce(0.5 * (m**2 + np.exp(lv) - 1 - lv), reduction))  # fmt: skip
 
 
 def _np_reduce(values, reduction):

@@ -10,13 +10,14 @@ The package map: ``backend`` (NumPy or CuPy), ``tensor`` and ``creation``
 gradient checks), ``ops`` (every differentiable operation), ``kernels``
 (Numba CPU and CUDA loops under convolution, pooling and LSTM), ``nn``
 (Module, layers, init, functional), ``optim`` (optimizers, schedulers),
-``serialization`` (atomic checkpoints), ``random`` (seeding), ``data``
+``serialization`` (atomic checkpoints), ``random`` (seeding), ``distributions``
+(Normal, Bernoulli, Categorical, mixtures, KL), ``data``
 (datasets, DataLoader, MNIST, toy 2-D sets), ``train`` (what every example
 shares: options, progress, metrics, checkpoints, pictures).
 """
 import numpy as _numpy
 
-from . import backend, data, nn, ops, optim, random, train
+from . import backend, data, distributions, nn, ops, optim, random, train
 from .autograd import (
     Function,
     GradcheckError,

@@ -30,7 +30,6 @@ from ..ops import (  # noqa: F401
     dropout,
     elu,
     gaussian_log_likelihood,
-    kl_normal_standard,
     leaky_relu,
     log_softmax,
     mse_loss,

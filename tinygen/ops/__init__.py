@@ -31,7 +31,6 @@ from .losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
     gaussian_log_likelihood,
-    kl_normal_standard,
     mse_loss,
 )
 from .pooling import avg_pool2d, interpolate, max_pool2d
@@ -75,5 +74,5 @@ __all__ = [
     "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "skew", "unskew",
     # losses and log-densities
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "mse_loss",
-    "gaussian_log_likelihood", "kl_normal_standard",
+    "gaussian_log_likelihood",
 ]  # fmt: skip

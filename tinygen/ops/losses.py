@@ -99,11 +99,3 @@ def gaussian_log_likelihood(x, mean, log_var, reduction="none"):
     difference = x - mean
     return _reduce(-0.5 * (math.log(2 * math.pi) + log_var + difference * difference * (-log_var).exp()), reduction)
 
-
-def kl_normal_standard(mean, log_var, reduction="none"):
-    """KL( N(mean, e^log_var) || N(0, 1) ) = 1/2 [mean^2 + e^log_var - 1 - log_var], per dimension.
-
-    The closed form behind the VAE's prior term; sum it over latent dimensions.
-    """
-    return _reduce(0.5 * (mean * mean + log_var.exp() - 1 - log_var), reduction)
-
