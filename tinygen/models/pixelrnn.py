@@ -1,0 +1,144 @@
+"""PixelRNN (van den Oord et al., 2016): the chain rule's conditionals from LSTMs that sweep the image.
+
+    p(x) = prod_{i=1}^{H W} prod_{c=1}^{C} p(x_{i,c} | x_{<i}, x_{i,<c})
+
+A PixelCNN's field of view grows by a few pixels per layer; an LSTM carries
+a state across the whole image instead. To keep all H W C conditionals in one
+forward pass, the LSTM does not step pixel by pixel: it steps over whole lines
+of pixels, and all pixels of a line update at once. At each step, with the
+input-to-state pre-activations K_is * x (one masked convolution over the
+whole image, computed before the loop) and the previous line's hidden state,
+
+    [i, f, g, o] = K_is * x  +  K_ss * h_prev          (4h gates per pixel)
+    c = sigma(f) c_prev + sigma(i) tanh(g),   h = sigma(o) tanh(c)   (``lstm_gates``)
+
+Row LSTM: the lines are the rows, top to bottom. K_is is a 1x3 convolution
+    with mask B (the pixel to the left and the pixel itself), K_ss a 1x3
+    convolution over the row above. Each pixel sees a triangle above it.
+Diagonal BiLSTM: the lines are the diagonals. Skewing the image (row r moved
+    r pixels to the right) turns them into columns, swept left to right. K_is is
+    a 1x1 convolution (mask B), K_ss a 2x1 column convolution whose two taps, in
+    the skewed map, are the pixel to the left and the pixel above: each pixel sees
+    everything above-left of it. A second LSTM runs on the mirrored image (seeing
+    above-right) and its output moves down one row before the two are added, so a
+    pixel sees the whole rows above it and the pixels to its left: every pixel before it.
+
+Each layer maps 2h feature maps to 2h: x + conv1x1(h) (mask B), a residual
+connection. The layers sit between the shared mask-A input layer and output
+head of ``pixel_autoregressive``. For colour, every feature map and hidden unit
+belongs to one of C colour groups, and the mask-B input-to-state convolutions
+keep colour c of a pixel from seeing colours after c at the same pixel.
+"""
+import numpy
+
+from ..creation import tensor, zeros
+from ..nn import Conv2d, MaskedConv2d, Module, ModuleList, pixelcnn_mask
+from ..ops import cat, flip, lstm_gates, pad, skew, split, unskew
+from .pixel_autoregressive import PixelAutoregressive
+
+
+def gate_mask(in_channels, hidden_channels, kernel_size, color_groups):
+    """The mask-B mask of an input-to-state convolution: ``lstm_gates`` wants the gates in blocks
+    [i | f | g | o] of h channels each, so the colour groups of the h hidden units repeat in each block."""
+    return numpy.tile(pixelcnn_mask(hidden_channels, in_channels, kernel_size, "B", color_groups), (4, 1, 1, 1))
+
+
+def input_to_state(in_channels, hidden_channels, kernel_size, color_groups, device=None, dtype=None):
+    """A mask-B convolution from the layer's input to the 4 h gate pre-activations."""
+    conv = MaskedConv2d(in_channels, 4 * hidden_channels, kernel_size, "B", color_groups, device=device, dtype=dtype)
+    mask = gate_mask(in_channels, hidden_channels, kernel_size, color_groups)
+    conv.mask = tensor(mask, dtype=conv.weight.dtype, device=conv.weight.device)
+    return conv
+
+
+def lstm_sweep(preacts, state_to_state, dim):
+    """Run an LSTM over the lines of ``preacts`` (N, 4h, H, W) along ``dim`` (2: rows, 3: columns).
+
+    At each step every pixel of the line adds ``state_to_state(h_prev)`` (the
+    previous line's hidden state, (N, h, line)) to its pre-activations and
+    takes one LSTM step. Returns the hidden states, (N, h, H, W).
+    """
+    n, four_h = preacts.shape[:2]
+    lines = split(preacts, 1, dim=dim)  # one split, so backward gathers the steps with one concatenation
+    line_shape, length = lines[0].shape[2:], lines[0].size // (n * four_h)
+    h = zeros(n, four_h // 4, *line_shape, dtype=preacts.dtype, device=preacts.device)
+    c = zeros(n * length, four_h // 4, dtype=preacts.dtype, device=preacts.device)
+    hidden = []
+    for line in lines:
+        # lstm_gates takes one row of 4h gates per pixel: (N * length, 4h).
+        gates = (line + state_to_state(h)).reshape(n, four_h, length).permute(0, 2, 1).reshape(n * length, four_h)
+        h, c = lstm_gates(gates, c)
+        h = h.reshape(n, length, four_h // 4).permute(0, 2, 1).reshape(n, four_h // 4, *line_shape)
+        hidden.append(h)
+    return cat(hidden, dim=dim)
+
+
+class RowLSTMLayer(Module):
+    """x + conv1x1(h): an LSTM over the rows, gates from a 1x3 mask-B conv of x and a 1x3 conv of the row above."""
+
+    def __init__(self, hidden_channels, color_groups, device=None, dtype=None):
+        super().__init__()
+        h, options = hidden_channels, {"device": device, "dtype": dtype}
+        self.input_to_state = input_to_state(2 * h, h, (1, 3), color_groups, **options)
+        self.state_to_state = Conv2d(h, 4 * h, (1, 3), padding=(0, 1), bias=False, **options)
+        self.output_conv = MaskedConv2d(h, 2 * h, 1, "B", color_groups, **options)
+
+    def forward(self, x):
+        return x + self.output_conv(lstm_sweep(self.input_to_state(x), self.state_to_state, dim=2))
+
+
+class DiagonalLSTM(Module):
+    """One direction of the Diagonal BiLSTM: an LSTM over the diagonals, each pixel fed by its left and upper neighbours."""
+
+    def __init__(self, hidden_channels, color_groups, device=None, dtype=None):
+        super().__init__()
+        h, options = hidden_channels, {"device": device, "dtype": dtype}
+        self.input_to_state = input_to_state(2 * h, h, 1, color_groups, **options)
+        self.state_to_state = Conv2d(h, 4 * h, (2, 1), bias=False, **options)
+
+    def forward(self, x):
+        # Skewing the pre-activations, not x, leaves zeros (no bias) in the padding: a zero state there.
+        preacts = skew(self.input_to_state(x))
+        # Skewed row r of the previous column is pixel r's left neighbour, row r - 1 its upper one:
+        # pad one row on top so that the 2x1 kernel reads rows (r - 1, r).
+        hidden = lstm_sweep(preacts, lambda h: self.state_to_state(pad(h, (0, 0, 1, 0))), dim=3)
+        return unskew(hidden)
+
+
+class DiagonalBiLSTMLayer(Module):
+    """x + conv1x1(h_left_to_right + h_right_to_left moved down one row)."""
+
+    def __init__(self, hidden_channels, color_groups, device=None, dtype=None):
+        super().__init__()
+        h, options = hidden_channels, {"device": device, "dtype": dtype}
+        self.left_to_right = DiagonalLSTM(h, color_groups, **options)
+        self.right_to_left = DiagonalLSTM(h, color_groups, **options)
+        self.output_conv = MaskedConv2d(h, 2 * h, 1, "B", color_groups, **options)
+
+    def forward(self, x):
+        right_to_left = flip(self.right_to_left(flip(x, 3)), 3)
+        # Row r - 1 of the mirrored sweep has seen only pixels before row r: move it to row r.
+        shifted = pad(right_to_left, (0, 0, 1, 0))[:, :, :-1]
+        return x + self.output_conv(self.left_to_right(x) + shifted)
+
+
+class PixelRNN(PixelAutoregressive):
+    """The model: mask-A 7x7 conv, ``num_layers`` LSTM layers of one kind, output head (see the module docstring)."""
+
+    layer_type = None
+
+    def __init__(self, channels=1, image_size=28, levels=2, hidden_channels=16, num_layers=2, device=None, dtype=None):
+        super().__init__(channels, image_size, levels, hidden_channels, device, dtype)
+        self.layers = ModuleList([self.layer_type(hidden_channels, channels, device, dtype) for _ in range(num_layers)])
+
+
+class RowLSTM(PixelRNN):
+    """PixelRNN with Row LSTM layers: each pixel sees a triangle of the rows above it (and its left neighbour)."""
+
+    layer_type = RowLSTMLayer
+
+
+class DiagonalBiLSTM(PixelRNN):
+    """PixelRNN with Diagonal BiLSTM layers: each pixel sees every pixel before it."""
+
+    layer_type = DiagonalBiLSTMLayer
