@@ -67,13 +67,15 @@ def test_bad_options_stop_with_a_usage_message(argv, capsys):
 # ---- a run's folder and its artefacts ------------------------------------------------
 def test_a_quick_run_writes_every_artefact_and_stops_after_a_few_batches(tmp_path, digits, capsys):
     tiny_example(["--out", str(tmp_path), "--quick"], digits)
-    assert {p.name for p in tmp_path.iterdir()} == {"checkpoint.npz", "config.json", "curves.png", "metrics.jsonl"}
+    assert {p.name for p in tmp_path.iterdir()} == {"checkpoint.npz", "config.json", "curves.png", "metrics.json", "metrics.jsonl"}
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     steps = [r["step"] for r in records if r["kind"] == "step"]
     assert steps == list(range(1, 2 * train.QUICK_BATCHES + 1))  # two epochs of three batches
     assert [(r["epoch"], r["step"]) for r in records if r["kind"] == "epoch"] == [(0, 3), (1, 6)]
     assert json.loads((tmp_path / "config.json").read_text())["quick"] is True
     assert tg.load(tmp_path / "checkpoint.npz")["step"] == 6
+    last_epoch_losses = [r["loss"] for r in records if r["kind"] == "step" and r["epoch"] == 1]
+    assert json.loads((tmp_path / "metrics.json").read_text())["loss"] == pytest.approx(np.mean(last_epoch_losses))
     out = capsys.readouterr()
     assert "epoch 2/2  step 6  loss " in out.out and "error " in out.out
 

@@ -26,7 +26,7 @@ class MetricsLog:
         self._rewrite()
 
     def append(self, kind, epoch, step, values):
-        record = {"kind": kind, "epoch": epoch, "step": step, **{name: _number(v) for name, v in values.items()}}
+        record = {"kind": kind, "epoch": epoch, "step": step, **{name: to_float(v) for name, v in values.items()}}
         self.records.append(record)
         # Opened per record: a line is on its way to the disk as soon as it is logged, whatever happens next.
         with open(self.path, "a") as file:
@@ -61,7 +61,7 @@ def _values(record):
     return {name: value for name, value in record.items() if name not in ("kind", "epoch", "step")}
 
 
-def _number(value):
+def to_float(value):
     """A plain float from a Python number, a NumPy scalar or a one-element Tensor (``.item()``).
 
     NaN and infinity are kept (Python's json writes them as NaN, Infinity): a

@@ -37,7 +37,7 @@ from tqdm import tqdm
 from .. import backend, random
 from ..backend import DeviceError
 from ..serialization import CheckpointError, load, save
-from .metrics import MetricsLog
+from .metrics import MetricsLog, to_float
 from .plots import save_curves
 
 QUICK_EPOCHS = 2
@@ -163,13 +163,18 @@ class Run:
         """Record metrics of the whole epoch (a test loss, say); they join the epoch's summary line."""
         self.metrics.append("epoch", self.epoch, self.step, values)
 
-    def finish(self):
-        """The final checkpoint and the curves; returns the last epoch's summary (metric -> mean)."""
+    def finish(self, **results):
+        """The final checkpoint, the curves, and metrics.json: the last epoch's means plus ``results``; -> that dict.
+
+        ``results`` holds what is measured once at the end (a test NLL from many samples, say).
+        """
         self.save_checkpoint()
         if self.metrics.records:
             save_curves(self.metrics.records, self.path("curves.png"))
-        self._say(f"done: metrics.jsonl, curves.png and checkpoint.npz are in {self.out}")
-        return self.metrics.epoch_means(self.epoch - 1)
+        summary = {**self.metrics.epoch_means(self.epoch - 1), **{name: to_float(v) for name, v in results.items()}}
+        (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
+        self._say(f"done: metrics.json, metrics.jsonl, curves.png and checkpoint.npz are in {self.out}")
+        return summary
 
     def _progress_bar(self, total, initial, description):
         # disable=None: tqdm shows the bar only on a terminal, so logs and CI output stay clean.
