@@ -40,13 +40,13 @@ def torch_on_one_thread():
 @pytest.mark.parametrize("name", SMALL)
 def test_training_follows_pytorch_step_for_step(name, torch_on_one_thread):
     torch = torch_on_one_thread
+    from benchmarks.torch_models import copy_weights
     from benchmarks.torch_models.vae import VAE as TorchVAE
-    from benchmarks.torch_models.vae import load_tinygen_weights
 
     config = SMALL[name]
     tg.manual_seed(0)
     model = VAE(**config).double()
-    twin = load_tinygen_weights(TorchVAE(**config).double(), model)
+    twin = copy_weights(model, TorchVAE(**config).double())
     optimizer = tg.optim.Adam(model.parameters(), lr=1e-2)
     twin_optimizer = torch.optim.Adam(twin.parameters(), lr=1e-2)
     rng = np.random.default_rng(0)

@@ -1,7 +1,7 @@
 """The VAE of ``tinygen.models.vae`` in PyTorch: the same constructor arguments, layers and
 parameter names, and the same ELBO, computed with ``torch.distributions``.
 
-``load_tinygen_weights`` copies a tinygen VAE's parameters into this twin by name, so the
+``copy_weights`` (in this package) copies a tinygen VAE's parameters into this twin by name, so the
 two start from identical weights; fed the same batches and the same noise, they must then
 follow the same training trajectory (tests/test_vae.py).
 """
@@ -98,9 +98,3 @@ class VAE(nn.Module):
 
     forward = elbo
 
-
-def load_tinygen_weights(torch_model, tinygen_model):
-    """Copy every parameter of ``tinygen_model`` into ``torch_model`` by its (shared) name."""
-    state = {name: torch.from_numpy(tensor.numpy().copy()) for name, tensor in tinygen_model.state_dict().items()}
-    torch_model.load_state_dict(state)
-    return torch_model
