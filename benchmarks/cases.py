@@ -119,5 +119,3 @@ def ops_suite():
     cases.append(lstm_case(64, 28, 28, 128))
     return cases
 
-
-SUITES = {"ops": ops_suite}

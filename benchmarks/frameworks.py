@@ -21,7 +21,7 @@ class TinygenAdapter(_Adapter):
         import tinygen
 
         self.tg, self.device = tinygen, device
-        self.F, self.nn = tinygen.nn.functional, tinygen.nn
+        self.F, self.nn, self.optim = tinygen.nn.functional, tinygen.nn, tinygen.optim
         self.version = tinygen.__version__
 
     def tensor(self, array, requires_grad=False):
@@ -52,7 +52,7 @@ class TorchAdapter(_Adapter):
 
         torch.set_num_threads(2 if device == "cpu" else torch.get_num_threads())
         self.torch, self.device = torch, "cuda" if device == "gpu" else "cpu"
-        self.F, self.nn = torch.nn.functional, _TorchNN(torch, self.device)
+        self.F, self.nn, self.optim = torch.nn.functional, _TorchNN(torch, self.device), torch.optim
         self.version = torch.__version__
 
     def tensor(self, array, requires_grad=False):

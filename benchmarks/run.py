@@ -35,16 +35,33 @@ def worker_environment(framework):
     return env
 
 
-def run_worker(framework, args, results_dir):
+def run_worker(framework, args, results_dir, memory=False):
     command = [sys.executable, str(HERE / "worker.py"), "--framework", framework, "--suite", args.suite,
                "--device", args.device, "--results-dir", str(results_dir), "--budget", str(args.budget)]  # fmt: skip
+    env = worker_environment(framework)
     if args.check:
         command.append("--only-check")
-    done = subprocess.run(command, check=False, env=worker_environment(framework), capture_output=True, text=True)
+    if memory:
+        command.append("--memory")
+        # Every large array gets its own mapping, returned when freed, so resident memory follows live memory.
+        env.update(MALLOC_MMAP_THRESHOLD_="65536", MALLOC_TRIM_THRESHOLD_="0")
+    done = subprocess.run(command, check=False, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the {framework} worker failed:\n{done.stderr[-3000:]}")
     header, *cases = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     return header["version"], cases
+
+
+def peak_memory(args, results_dir):
+    """{case: {framework: MB}} for the training-step cases, on the CPU (where /proc tells resident memory)."""
+    if args.device != "cpu" or args.suite == "ops":
+        return {}
+    peaks = {}
+    for framework in ("tinygen", "torch"):
+        for case in run_worker(framework, args, results_dir, memory=True)[1]:
+            if "train step" in case["case"]:
+                peaks.setdefault(case["case"], {})[framework] = case["peak_mb"]
+    return peaks
 
 
 def agreement(results_dir, index, tolerance):
@@ -100,18 +117,22 @@ def _cpu_flags():
 
 
 def table(rows, info):
-    lines = ["| case | tinygen ms | torch ms | ratio tinygen/torch | tinygen GFLOP/s | torch GFLOP/s | agree (max rel. diff) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    lines = [("| case | tinygen ms | torch ms | ratio tinygen/torch | tinygen GFLOP/s | torch GFLOP/s | tinygen / torch "
+             "step memory MB | agree (max rel. diff) |"),
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
     for r in rows:
         if not r["agree"]:
-            lines.append(f"| {r['case']} | | | | | | MISMATCH ({r['difference']:.1e}) |")
+            lines.append(f"| {r['case']} | | | | | | | MISMATCH ({r['difference']:.1e}) |")
             continue
+        gflops = f"{r['tinygen_gflops']:.0f} | {r['torch_gflops']:.0f}" if r["tinygen_gflops"] else " | "
+        memory = f"{r['tinygen_mb']:.0f} / {r['torch_mb']:.0f}" if "tinygen_mb" in r else ""
         lines.append(
             f"| {r['case']} | {r['tinygen_ms']:.2f} ({r['tinygen_iqr']}) | {r['torch_ms']:.2f} ({r['torch_iqr']}) | "
-            f"**{r['ratio']:.2f}** | {r['tinygen_gflops']:.0f} | {r['torch_gflops']:.0f} | yes ({r['difference']:.0e}) |"
+            f"**{r['ratio']:.2f}** | {gflops} | {memory} | yes ({r['difference']:.0e}) |"
         )
-    machine_lines = [f"- {key}: {value}" for key, value in info.items()]
-    return "\n".join(lines + ["", "Times are medians (interquartile range in brackets) over repeated steps after warm-up.", ""] + machine_lines)
+    notes = ["", ("Times are medians (interquartile range in brackets) over repeated steps after warm-up. Step memory: "
+             "peak resident memory during one training step above what the process held before it."), ""]  # fmt: skip
+    return "\n".join(lines + notes + [f"- {key}: {value}" for key, value in info.items()])
 
 
 def plot_ratios(rows, path, title):
@@ -141,7 +162,7 @@ def plot_ratios(rows, path, title):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--suite", default="ops", choices=["ops"])
+    parser.add_argument("--suite", default="all", choices=["ops", "models", "all"])
     parser.add_argument("--device", default="cpu", choices=["cpu", "gpu"])
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case and framework")
     parser.add_argument("--check", action="store_true", help="only check that the frameworks agree; time nothing")
@@ -152,6 +173,7 @@ def main(argv=None):
         results_dir = Path(tmp)
         tiny_version, tiny = run_worker("tinygen", args, results_dir)
         torch_version, torch = run_worker("torch", args, results_dir)
+        memory = {} if args.check else peak_memory(args, results_dir)
         rows = []
         for index, (a, b) in enumerate(zip(tiny, torch)):
             agree, difference = agreement(results_dir, index, a["tolerance"])
@@ -160,6 +182,7 @@ def main(argv=None):
                 row.update(tinygen_ms=a["median_ms"], torch_ms=b["median_ms"], ratio=a["median_ms"] / b["median_ms"],
                            tinygen_iqr=f"{a['q1_ms']:.2f}-{a['q3_ms']:.2f}", torch_iqr=f"{b['q1_ms']:.2f}-{b['q3_ms']:.2f}",
                            tinygen_gflops=a["flops"] / a["median_ms"] / 1e6, torch_gflops=b["flops"] / b["median_ms"] / 1e6)  # fmt: skip
+            row.update({f"{framework}_mb": mb for framework, mb in memory.get(a["case"], {}).items()})
             rows.append(row)
     if args.check:
         for row in rows:

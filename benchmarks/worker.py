@@ -2,8 +2,11 @@
 
 Prints one JSON line per case (median and quartiles of the step time in ms)
 and saves each case's results (output and gradients) for run.py to compare.
+With ``--memory`` it times nothing and measures instead how much resident
+memory one step takes on top of what the process held before it.
 """
 import argparse
+import gc
 import json
 import sys
 import time
@@ -12,8 +15,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import SUITES  # noqa: E402
+from cases import ops_suite  # noqa: E402
 from frameworks import ADAPTERS  # noqa: E402
+from model_cases import models_suite  # noqa: E402
+
+SUITES = {"ops": ops_suite, "models": models_suite, "all": lambda: ops_suite() + models_suite()}
 
 
 def time_step(step, sync, budget_s, min_repeats=5, max_repeats=50):
@@ -31,6 +37,23 @@ def time_step(step, sync, budget_s, min_repeats=5, max_repeats=50):
     return times
 
 
+def step_memory_mb(step):
+    """Peak resident memory during one step, above the resident memory before it (Linux: /proc/self)."""
+    step()  # warm-up: kernels compiled, optimizer state allocated
+    gc.collect()
+    before = _status_kb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current resident size
+    step()
+    return (_status_kb("VmHWM") - before) / 1024
+
+
+def _status_kb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--framework", choices=sorted(ADAPTERS), required=True)
@@ -39,12 +62,16 @@ def main():
     parser.add_argument("--results-dir", type=Path, required=True)
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case")
     parser.add_argument("--only-check", action="store_true", help="compute results, time nothing")
+    parser.add_argument("--memory", action="store_true", help="measure each step's peak memory, time nothing")
     args = parser.parse_args()
 
     fw = ADAPTERS[args.framework](args.device)
     print(json.dumps({"framework": fw.name, "version": fw.version}), flush=True)
     for index, case in enumerate(SUITES[args.suite]()):
         step, results = case.build(fw, np.random.default_rng(index))
+        if args.memory:
+            print(json.dumps({"case": case.name, "peak_mb": step_memory_mb(step)}), flush=True)
+            continue
         np.savez(args.results_dir / f"{fw.name}-{index}.npz", *[np.asarray(r, np.float64) for r in results()])
         times = [] if args.only_check else time_step(step, fw.sync, args.budget)
         summary = {"case": case.name, "flops": case.flops, "tolerance": case.tolerance}

@@ -1,0 +1,87 @@
+"""Model benchmark cases: one full training step (forward, backward, Adam) of every model, next to its twin.
+
+Each tinygen model in ``tinygen.models`` has a PyTorch twin of the same name in
+``benchmarks.torch_models`` (same constructor, same parameter names). Both
+workers build the tinygen model from the same seed; the torch worker copies its
+weights into the twin, so the two frameworks start from identical parameters,
+see the same batch (and, for the VAE, the same reparameterisation noise) and
+must report the same loss and parameter gradients before their timing counts.
+"""
+import importlib
+
+import numpy as np
+from cases import Case
+
+
+def build_model(fw, module, name, kwargs):
+    """The tinygen model ``tinygen.models.<module>.<name>(**kwargs)``, or its PyTorch twin with the same weights."""
+    import tinygen
+
+    tinygen.manual_seed(0)
+    model = getattr(importlib.import_module(f"tinygen.models.{module}"), name)(**kwargs)
+    if fw.name == "torch":
+        from benchmarks.torch_models import copy_weights
+
+        twin = getattr(importlib.import_module(f"benchmarks.torch_models.{module}"), name)(**kwargs)
+        model = copy_weights(model, twin)
+    return model.to(fw.device)
+
+
+def training_step_case(label, module, name, kwargs, inputs, loss):
+    """``inputs(rng)`` -> NumPy arrays (the batch first); ``loss(model, *tensors)`` -> the scalar to minimise."""
+
+    def build(fw, rng):
+        model = build_model(fw, module, name, kwargs)
+        named = sorted(model.named_parameters())  # the twins share names, not necessarily registration order
+        optimizer = fw.optim.Adam([p for _, p in named], lr=1e-3)
+        tensors = [fw.tensor(array) for array in inputs(rng)]
+
+        def forward_backward():
+            optimizer.zero_grad()
+            value = loss(model, *tensors)
+            value.backward()
+            return value
+
+        def step():
+            value = forward_backward()
+            optimizer.step()
+            return value
+
+        def results():
+            return [fw.numpy(forward_backward())] + [fw.numpy(p.grad) for _, p in named]
+
+        return step, results
+
+    batch = len(inputs(np.random.default_rng(0))[0])
+    return Case(f"{label} train step, batch {batch}", 0.0, build, tolerance=2e-3)
+
+
+def binary_images(batch):
+    return lambda rng: [(rng.random((batch, 1, 28, 28)) < 0.3).astype(np.float32)]
+
+
+def images_and_noise(batch, latent_dim):
+    return lambda rng: binary_images(batch)(rng) + [rng.standard_normal((batch, latent_dim)).astype(np.float32)]
+
+
+def mean_nll(model, x):
+    return model.loss(x)
+
+
+def negative_elbo(model, x, noise):
+    return -model.elbo(x, noise=noise)[0].mean()
+
+
+def models_suite():
+    """A training step of each model at its example's default size, on a batch of 28x28 binary images."""
+    vae = images_and_noise(64, latent_dim=16)
+    return [
+        training_step_case("VAE MLP 784-512-512-16", "vae", "VAE", {"latent_dim": 16}, vae, negative_elbo),
+        training_step_case("VAE conv 32-64", "vae", "VAE", {"latent_dim": 16, "architecture": "conv"}, vae, negative_elbo),
+        training_step_case("NADE H=500", "nade", "NADE", {"shape": (1, 28, 28), "hidden_features": 500}, binary_images(64),
+                           mean_nll),
+        # the pixel models' examples train on batches of 16
+        training_step_case("PixelCNN h32 5 blocks", "pixelcnn", "PixelCNN", {}, binary_images(16), mean_nll),
+        training_step_case("Row LSTM h16 2 layers", "pixelrnn", "RowLSTM", {}, binary_images(16), mean_nll),
+        training_step_case("Diagonal BiLSTM h16 2 layers", "pixelrnn", "DiagonalBiLSTM", {}, binary_images(16), mean_nll),
+    ]
