@@ -6,11 +6,10 @@ others in ``test_models_independent.py``.
 """
 import numpy as np
 import pytest
-from autoregressive_check import assert_autoregressive
+from autoregressive_check import assert_autoregressive, assert_same_as_twin
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import arrays
-from torch_reference import assert_same_outputs_and_gradients
 
 import tinygen as tg
 from tinygen.models.nade import NADE, hidden_states
@@ -74,8 +73,7 @@ def test_nade_matches_pytorch():
     model = NADE(shape, hidden, dtype=tg.float64)
     twin = copy_weights(model, TorchNADE(shape, hidden, dtype=torch.float64))
     x = np.random.default_rng(0).integers(0, 2, (4, *shape)).astype(np.float64)
-    pairs = [(name, (p, dict(twin.named_parameters())[name])) for name, p in model.named_parameters()]
-    assert_same_outputs_and_gradients(model.log_prob(tg.tensor(x)), twin.log_prob(torch.from_numpy(x)), pairs)
+    assert_same_as_twin(model, twin, x)
 
 
 def make_rnade(num_dims, hidden=6, components=3, seed=0):

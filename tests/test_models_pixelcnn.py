@@ -9,6 +9,7 @@ from autoregressive_check import (
     assert_normalised,
     assert_same_as_twin,
     assert_samples_follow,
+    raster_order,
 )
 
 import tinygen as tg
@@ -66,6 +67,15 @@ def test_checker_on_vectors_rejects_an_off_by_one_triangle():
         else:
             with pytest.raises(AssertionError, match=r"dimension \(0,\) \(rank 0\) of example 0 depends on"):
                 assert_autoregressive(log_prob_per_dim, x)
+
+
+def test_flatten_lays_the_subpixels_out_in_generation_order():
+    """Row-major over the flattened batch is the raster order, R -> G -> B inside each pixel; unflatten undoes it."""
+    model = make_model(*COLOUR)
+    rank = raster_order(3, 4, 5)[None].astype(np.float64)  # rank[0, c, h, w]: the position of subpixel (c, h, w)
+    flat = model.flatten(tg.tensor(rank))
+    np.testing.assert_array_equal(flat.numpy().ravel(), np.arange(rank.size))
+    np.testing.assert_array_equal(model.unflatten(flat).numpy(), rank)
 
 
 @pytest.mark.parametrize("channels, levels, size", [(1, 2, (2, 2)), (3, 3, (1, 2))])

@@ -1,4 +1,4 @@
-"""``Autoregressive``: what every model that factorises p(x) with the chain rule has in common.
+"""``Autoregressive``: the chain rule, written once for every model that factorises p(x) with it.
 
 The chain rule holds for any joint distribution over the D dimensions of x,
 taken in a fixed order:
@@ -12,23 +12,33 @@ from the factorisation and is written once here:
     training     = minimise the mean of -log p(x) over the data (maximum likelihood)
     sampling     = x_1 ~ p(x_1), then x_2 ~ p(x_2 | x_1), ..., one dimension at a time
 
-The order is row-major over the shape of one example: for a one-channel
-image, the raster order (row by row, left to right). A subclass provides
+What varies from model to model, a subclass provides:
 
-* ``conditional_params(context)``: from a batch (N, D) of flattened examples,
-  the parameters of p(x_d | context_<d) for every d at once, shape (N, D, ...);
-* ``distribution(params)``: the distribution those parameters describe
-  (``log_prob(value)`` and ``sample()``);
-
-and may override ``params_in_order`` when it can compute the parameters of
-dimension d more cheaply than all of them at once (NADE's running sum).
+* the order: ``flatten`` lays a batch out so that the row-major order of each
+  example is the generation order, and ``unflatten`` undoes it. The default
+  flattens (N, *shape) to (N, D): the row-major order of the example itself,
+  the raster order for a one-channel image. PixelCNN's images keep their rows
+  and columns (the convolutions need them, and the image size may vary) and
+  move the channels last, (N, C, H, W) -> (N, H, W, C): raster order over the
+  pixels, R -> G -> B inside each (``pixel_autoregressive``);
+* the conditionals: ``conditional_params(context)``, from a flattened batch,
+  the parameters of p(x_d | context_<d) for every d at once, shaped like the
+  batch plus the parameters' own axes (a Categorical's K logits, say); and
+  ``params_in_order`` where the parameters of dimension d alone cost less than
+  all of them (FVSBN's one row, NADE's running sum);
+* the output distribution: ``distribution(params)``, a Bernoulli for binary
+  values, a Categorical over K levels, a mixture of Gaussians for real values.
+  Values are stored as floats (the next conditionals read them as context);
+  a Categorical takes them as integer class labels.
 """
 import math
+
+import numpy
 
 from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..creation import zeros
-from ..distributions import Bernoulli
+from ..distributions import Bernoulli, Categorical
 from ..nn.module import Module
 
 
@@ -51,6 +61,10 @@ class Autoregressive(Module):
                              f"(N, {', '.join(map(str, self.shape))}), got {tuple(x.shape)}")  # fmt: skip
         return x.reshape(x.shape[0], self.num_dims)
 
+    def unflatten(self, x):
+        """The inverse of ``flatten``: (N, D) -> (N, *shape)."""
+        return x.reshape(x.shape[0], *self.shape)
+
     def log_prob_per_dim(self, x, context=None):
         """log p(x_d | context_<d) for every dimension, shaped like x.
 
@@ -60,24 +74,28 @@ class Autoregressive(Module):
         """
         values = self.flatten(x)
         context = values if context is None else self.flatten(context)
-        return self.distribution(self.conditional_params(context)).log_prob(values).reshape(x.shape)
+        conditionals = self.distribution(self.conditional_params(context))
+        if isinstance(conditionals, Categorical):
+            values = values.detach().astype(numpy.int64)
+        return self.unflatten(conditionals.log_prob(values))
 
     def log_prob(self, x):
         """log p(x) in nats, one value per example: shape (N,)."""
-        return self.log_prob_per_dim(x).reshape(x.shape[0], self.num_dims).sum(1)
+        return self.log_prob_per_dim(x).sum(dim=tuple(range(1, x.ndim)))
 
     def loss(self, x):
         """The mean negative log-likelihood, -1/N sum_n log p(x_n), in nats."""
         return -self.log_prob(x).mean()
 
     def params_in_order(self, x):
-        """Yield the parameters of p(x_d | x_<d) for d = 1..D, reading x[:, :d] only when asked for dimension d.
+        """Yield the parameters of p(x_d | x_<d) for each d in order, reading x only when asked for dimension d.
 
-        The caller writes x[:, d] between two steps (that is sampling). This default
-        recomputes every conditional at each step, D times the cost of one pass.
+        x is a flattened batch, and the caller writes dimension d between two steps
+        (that is sampling). This default computes every conditional at each step,
+        D times the cost of one pass.
         """
-        for d in range(self.num_dims):
-            yield self.conditional_params(x)[:, d]
+        for position in numpy.ndindex(x.shape[1:]):
+            yield self.conditional_params(x)[:, *position]
 
     def sample(self, n, device=None):
         """n examples, shape (n, *shape), drawn one dimension at a time, on the model's device."""
@@ -85,11 +103,11 @@ class Autoregressive(Module):
         if device is not None and backend.normalize_device(device) != reference.device:
             raise ValueError(f"the model lives on {reference.device!r}, so its samples do too: move it first "
                              f"with model.to({device!r})")  # fmt: skip
-        x = zeros(n, self.num_dims, dtype=reference.dtype, device=reference.device)
+        x = self.flatten(zeros(n, *self.shape, dtype=reference.dtype, device=reference.device))
         with no_grad():
-            for d, params in enumerate(self.params_in_order(x)):
-                x.data[:, d] = self.distribution(params).sample().data
-        return x.reshape(n, *self.shape)
+            for position, params in zip(numpy.ndindex(x.shape[1:]), self.params_in_order(x)):
+                x.data[:, *position] = self.distribution(params).sample().data
+        return self.unflatten(x)
 
     def extra_repr(self):
         return f"shape={self.shape}"
@@ -100,4 +118,3 @@ class BernoulliAutoregressive(Autoregressive):
 
     def distribution(self, logits):
         return Bernoulli(logits=logits)
-
