@@ -67,3 +67,17 @@ def test_conv2d_with_many_channels_takes_the_flipped_kernel_path_and_matches_tor
     arrays = [rng.standard_normal((2, 32, 6, 5)), rng.standard_normal((3, 32, 3, 3)), rng.standard_normal(3)]
     _compare(lambda x, w, b: tg.conv2d(x, w, b, padding=padding, dilation=dilation),
              lambda x, w, b: F.conv2d(x, w, b, padding=padding, dilation=dilation), arrays)  # fmt: skip
+
+
+@pytest.mark.parametrize("channels", [2, 32])  # 32: the input gradient takes the flipped-kernel path
+def test_conv2d_over_several_image_chunks_matches_torch(monkeypatch, channels):
+    """With a tiny chunk budget every op of the family runs over several chunks of images (one per image)."""
+    from tinygen.ops import conv
+
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)
+    rng = np.random.default_rng(4)
+    arrays = [rng.standard_normal((3, channels, 5, 4)), rng.standard_normal((2, channels, 3, 3)), rng.standard_normal(2)]
+    _compare(lambda x, w, b: tg.conv2d(x, w, b, padding=1), lambda x, w, b: F.conv2d(x, w, b, padding=1), arrays)
+    p = {"stride": 2, "padding": 1, "output_padding": 1}
+    arrays = [rng.standard_normal((3, 2, 3, 4)), rng.standard_normal((2, channels, 3, 3)), rng.standard_normal(channels)]
+    _compare(lambda x, w, b: tg.conv_transpose2d(x, w, b, **p), lambda x, w, b: F.conv_transpose2d(x, w, b, **p), arrays)

@@ -124,3 +124,56 @@ def test_double_backward_through_a_conv_critic():
     x = tg.tensor(_image(2, 1, 6, 6), requires_grad=True)
     weight = tg.tensor(conv.weight.numpy(), requires_grad=True)
     assert tg.gradcheck(penalty, x, weight)
+
+
+def _sequence_inputs(steps, batch, hidden, seed=4):
+    rng = np.random.default_rng(seed)
+    shapes = [(steps, batch, 4 * hidden), (4 * hidden, hidden), (batch, hidden), (batch, hidden)]
+    return [tg.tensor(rng.standard_normal(shape), requires_grad=True) for shape in shapes]
+
+
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3))
+def test_lstm_sequence_matches_the_per_step_reference_and_finite_differences(steps, batch, hidden):
+    from tinygen.ops.recurrent import lstm_sequence, lstm_sequence_reference
+
+    inputs = _sequence_inputs(steps, batch, hidden)
+    for fused, reference in zip(lstm_sequence(*inputs), lstm_sequence_reference(*inputs)):
+        np.testing.assert_allclose(fused.numpy(), reference.numpy(), rtol=1e-12, atol=1e-14)
+    assert tg.gradcheck(lstm_sequence, *inputs)
+
+
+def test_lstm_sequence_second_derivatives():
+    from tinygen.ops.recurrent import lstm_sequence
+
+    assert tg.gradgradcheck(lstm_sequence, *_sequence_inputs(3, 2, 2))
+
+
+def test_lstm_sequence_skips_the_gradients_nobody_wants():
+    from tinygen.ops.recurrent import lstm_sequence
+
+    projected, w_hh, h0, c0 = _sequence_inputs(3, 2, 2)
+    h0.requires_grad_(False)
+    hs, c = lstm_sequence(projected, w_hh.detach(), h0, c0)
+    (hs.sum() + c.sum()).backward()
+    assert w_hh.grad is None and h0.grad is None and projected.grad is not None and c0.grad is not None
+
+
+def test_lstm_sequence_bad_shapes_raise():
+    from tinygen.ops.recurrent import lstm_sequence
+
+    projected, w_hh, h0, c0 = _sequence_inputs(3, 2, 2)
+    with pytest.raises(ValueError, match=r"w_hh \(4H, H\)"):
+        lstm_sequence(projected, w_hh[:, :1], h0, c0)
+    with pytest.raises(ValueError, match="h0 and c0"):
+        lstm_sequence(projected, w_hh, h0[:1], c0)
+    with pytest.raises(ValueError, match="one dtype"):
+        lstm_sequence(projected, w_hh.float(), h0, c0)
+
+
+def test_lstm_float32_matches_float64():
+    """The float32 path runs the fused kernels with their approximate tanh; it must stay close to float64."""
+    layer = tg.nn.LSTM(3, 16).double()
+    x = _image(5, 4, 3)
+    out64, _ = layer(tg.tensor(x))
+    out32, _ = layer.float()(tg.tensor(x, dtype=tg.float32))
+    np.testing.assert_allclose(out32.numpy(), out64.numpy(), atol=2e-6)

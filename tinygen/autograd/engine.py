@@ -182,6 +182,8 @@ def _collect(roots, capture_ids):
 def _output_grads(function, slots):
     """The summed gradient of each output; zeros for outputs no path reached (e.g. unused splits)."""
     slots = slots or [None] * len(function.output_specs)
+    if all(g is not None for g in slots):  # the usual case: no zeros to make
+        return slots
     xp = function.inputs[0].xp
     return [
         g if g is not None else Tensor(xp.zeros(shape, dtype=dtype))

@@ -32,10 +32,14 @@ class Function:
     released = False
 
     def __call__(self, *inputs):
-        reference = next((x for x in inputs if isinstance(x, tensor_module.Tensor)), None)
-        inputs = [tensor_module.as_tensor(x, like=reference) for x in inputs]
+        # Every model pays this per op, so it sticks to plain loops: no generator expressions.
+        Tensor = tensor_module.Tensor
+        for x in inputs:
+            if not isinstance(x, Tensor):
+                inputs = _as_tensors(inputs)
+                break
         arrays = [x.data for x in inputs]
-        if len(arrays) > 1:
+        if len(arrays) > 1 and len(set(map(type, arrays))) > 1:  # only a mix of array types can mix devices
             self._check_devices(arrays)
         try:
             outputs = self.forward(*arrays)
@@ -45,11 +49,16 @@ class Function:
         is_tuple = isinstance(outputs, tuple)
         outputs = outputs if is_tuple else (outputs,)
 
-        record = grad_mode.is_grad_enabled() and any(x.requires_grad for x in inputs)
-        results = tuple(tensor_module.Tensor(y, requires_grad=record and y.dtype.kind == "f") for y in outputs)
+        record = False
+        if grad_mode.is_grad_enabled():
+            for x in inputs:
+                if x.requires_grad:
+                    record = True
+                    break
+        results = tuple([Tensor(y, requires_grad=record and y.dtype.kind == "f") for y in outputs])
         if record:
             self.inputs = inputs
-            self.needs_input_grad = tuple(x.requires_grad for x in inputs)
+            self.needs_input_grad = tuple([x.requires_grad for x in inputs])
             # Outputs are held weakly: a strong reference would make a cycle
             # (output -> creator -> output) that only the garbage collector frees.
             self._outputs = [weakref.ref(y) for y in results]
@@ -95,6 +104,12 @@ class Function:
                 f"{self.name} got tensors on different devices ({listing}): "
                 "move them to one device first with .to('cpu') or .to('gpu')"
             )
+
+
+def _as_tensors(inputs):
+    """Inputs as Tensors; a number takes the dtype and device of the first Tensor among them."""
+    reference = next((x for x in inputs if isinstance(x, tensor_module.Tensor)), None)
+    return [tensor_module.as_tensor(x, like=reference) for x in inputs]
 
 
 def _reworded(error, message):

@@ -30,7 +30,7 @@ from ._pointwise import (cell_backward, cell_state, inside, max_at, max_grad_at,
                          tanh, tap_source)
 from ._geometry import conv_geometry, lstm_backward_buffers, lstm_forward_buffers, pool_geometry
 
-_jit = dict(cache=True, error_model="numpy")
+_jit = {"cache": True, "error_model": "numpy"}
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
@@ -164,27 +164,34 @@ def _lstm_forward(preact, c_prev, h, c, gates, tanh_c):
     hidden = c_prev.shape[1]
     i, f, g, o = 0, hidden, 2 * hidden, 3 * hidden  # where each gate's block starts in a row
     for n in range(c_prev.shape[0]):
-        a, gt, cn, tn, hn, cp = preact[n], gates[n], c[n], tanh_c[n], h[n], c_prev[n]
-        # one short loop per kind of work: each one compiles to SIMD code (a single loop doing all did not)
-        for j in range(g):
-            gt[j] = sigmoid(a[j])
-        for j in range(g, o):
-            gt[j] = tanh(a[j])
-        for j in range(o, 4 * hidden):
-            gt[j] = sigmoid(a[j])
+        # One short loop per kind of work, each over range(count) with the block's offset added to
+        # the index: those compile to SIMD code (one loop doing all, or range(start, stop), did not).
+        for j in range(2 * hidden):
+            gates[n, i + j] = sigmoid(preact[n, i + j])  # i and f together
         for j in range(hidden):
-            cn[j], tn[j], hn[j] = cell_state(gt[i + j], gt[f + j], gt[g + j], gt[o + j], cp[j])
+            gates[n, g + j] = tanh(preact[n, g + j])
+        for j in range(hidden):
+            gates[n, o + j] = sigmoid(preact[n, o + j])
+        for j in range(hidden):
+            c[n, j], tanh_c[n, j], h[n, j] = cell_state(gates[n, i + j], gates[n, f + j], gates[n, g + j],
+                                                        gates[n, o + j], c_prev[n, j])
 
 
 @njit(**_jit)
 def _lstm_backward(dh, dc, gates, tanh_c, c_prev, dpreact, dc_prev):
     hidden = c_prev.shape[1]
-    i, f, g, o = 0, hidden, 2 * hidden, 3 * hidden
     for n in range(c_prev.shape[0]):
-        gt, da, tn, cp, dhn, dcn, dcp = gates[n], dpreact[n], tanh_c[n], c_prev[n], dh[n], dc[n], dc_prev[n]
+        # One loop per output, each keeping one of cell_backward's five results (the compiler drops
+        # the other four): one loop storing all five did not compile to SIMD code. dc_prev comes
+        # last, because it may be dc itself.
+        for k in range(4):
+            for j in range(hidden):
+                dpreact[n, k * hidden + j] = cell_backward(
+                    gates[n, j], gates[n, hidden + j], gates[n, 2 * hidden + j], gates[n, 3 * hidden + j],
+                    tanh_c[n, j], c_prev[n, j], dh[n, j], dc[n, j])[k]
         for j in range(hidden):
-            da[i + j], da[f + j], da[g + j], da[o + j], dcp[j] = cell_backward(
-                gt[i + j], gt[f + j], gt[g + j], gt[o + j], tn[j], cp[j], dhn[j], dcn[j])
+            dc_prev[n, j] = cell_backward(gates[n, j], gates[n, hidden + j], gates[n, 2 * hidden + j],
+                                          gates[n, 3 * hidden + j], tanh_c[n, j], c_prev[n, j], dh[n, j], dc[n, j])[4]
 
 
 def lstm_gates_forward(preact, c_prev, out=None):

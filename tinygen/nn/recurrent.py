@@ -7,12 +7,15 @@ One step of an LSTM with input x_t and state (h, c) computes the pre-activations
 and then ``lstm_gates`` (one fused kernel) gives the new (h_t, c_t). Over a
 sequence, the input projections x_t W_ih^T do not depend on the state, so
 LSTM computes them for all time steps in one matrix product; only h W_hh^T
-stays inside the loop. Every weight starts from U(-1/sqrt(H), 1/sqrt(H)).
+stays inside the loop, which ``lstm_sequence`` runs as one op (its backward
+finds dW_hh with one matrix product over all steps). Every weight starts
+from U(-1/sqrt(H), 1/sqrt(H)).
 """
 import math
 
 from ..creation import zeros
-from ..ops import lstm_gates, split, stack
+from ..ops import lstm_gates, stack
+from ..ops.recurrent import lstm_sequence
 from . import init
 from .module import Module, Parameter
 
@@ -71,19 +74,12 @@ class LSTM(Module):
             state = (initial, initial)
         final_h, final_c = [], []
         for layer in range(self.num_layers):
-            w_ih, w_hh_t = getattr(self, f"weight_ih_l{layer}"), getattr(self, f"weight_hh_l{layer}").T
+            w_ih, w_hh = getattr(self, f"weight_ih_l{layer}"), getattr(self, f"weight_hh_l{layer}")
             projected = (x.reshape(steps * batch, -1) @ w_ih.T).reshape(steps, batch, -1)  # all steps at once
             if self.bias:
                 projected = projected + (getattr(self, f"bias_ih_l{layer}") + getattr(self, f"bias_hh_l{layer}"))
-            h, c = state[0][layer], state[1][layer]
-            outputs = []
-            # One split, not projected[t] per step: in backward, a split gathers the steps'
-            # gradients with one concatenation, where indexing would add T full-size arrays.
-            for projected_t in split(projected, 1, dim=0):
-                h, c = lstm_gates(projected_t.squeeze(0) + h @ w_hh_t, c)
-                outputs.append(h)
-            x = stack(outputs)
-            final_h.append(h)
+            x, c = lstm_sequence(projected, w_hh, state[0][layer], state[1][layer])
+            final_h.append(x[-1])
             final_c.append(c)
         output = x.transpose(0, 1) if self.batch_first else x
         return output, (stack(final_h), stack(final_c))
