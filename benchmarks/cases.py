@@ -24,14 +24,14 @@ def _conv_flops(n, cin, cout, size, k, taps=None, backward=False):
     return forward * (3 if backward else 1)  # backward: one product for dx and one for dw
 
 
-def _step_and_results(fw, forward, inputs, backward):
-    """Time forward (and backward from a gradient of ones); compare the output and the inputs' gradients."""
+def _step_and_results(fw, forward, inputs, backward, upstream=None):
+    """Time forward (and backward from ``upstream``, default ones); compare the output and the inputs' gradients."""
 
     def step():
         y = forward()
         if backward:
             fw.clear_grads(*inputs)
-            y.backward(fw.ones_like(y))
+            y.backward(fw.ones_like(y) if upstream is None else upstream)
         return y
 
     def results():
@@ -105,6 +105,26 @@ def matmul_case(size):
     return Case(f"matmul {size}x{size}", 2.0 * size**3, build)
 
 
+def pointwise_case(label, shape, forward, flops_per_element):
+    """An op without a matrix product (pooling, normalisation, softmax), forward and backward.
+
+    The upstream gradient is random: for softmax and batch norm a gradient of ones gives zero input gradients.
+    """
+
+    def build(fw, rng):
+        x = fw.tensor(rng.standard_normal(shape), requires_grad=True)
+        upstream = fw.tensor(rng.standard_normal(forward(fw, x).shape))
+        return _step_and_results(fw, lambda: forward(fw, x), [x], True, upstream)
+
+    return Case(f"{label} {'x'.join(map(str, shape))} fwd+bwd", flops_per_element * np.prod(shape), build)
+
+
+def _batch_norm(fw, x):
+    channels = x.shape[1]
+    mean, var = fw.tensor(np.zeros(channels)), fw.tensor(np.ones(channels))
+    return fw.F.batch_norm(x, mean, var, training=True)
+
+
 def ops_suite():
     """The shapes the MNIST generative models use (batch 64)."""
     cases = [matmul_case(1024)]
@@ -116,6 +136,14 @@ def ops_suite():
             conv_case(64, 1, 64, 28, 7, backward, taps=24, label="masked 7x7 (A) 1->64"),
             conv_transpose_case(64, 64, 32, 7, 4, 2, backward),
         ]
-    cases.append(lstm_case(64, 28, 28, 128))
+    cases += [
+        lstm_case(64, 28, 28, 128),
+        pointwise_case("max_pool2d 2x2", (64, 32, 28, 28), lambda fw, x: fw.F.max_pool2d(x, 2), 1),
+        pointwise_case("avg_pool2d 2x2", (64, 32, 28, 28), lambda fw, x: fw.F.avg_pool2d(x, 2), 1),
+        pointwise_case("batch_norm (training)", (64, 32, 28, 28), _batch_norm, 8),
+        # PixelCNN's 256-way output for 16 colour images of 28x28: one softmax per subpixel
+        pointwise_case("log_softmax", (16 * 28 * 28 * 3, 256), lambda fw, x: fw.F.log_softmax(x, dim=1), 5),
+        pointwise_case("softmax", (16 * 28 * 28 * 3, 256), lambda fw, x: fw.F.softmax(x, dim=1), 5),
+    ]
     return cases
 
