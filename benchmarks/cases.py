@@ -5,8 +5,8 @@ A case receives ``fw``, a small adapter around one framework (``fw.F`` is its
 returns ``step`` (the work to time) and ``results`` (arrays to compare across
 frameworks after one step, so that a fast wrong kernel cannot win).
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -62,7 +62,7 @@ def conv_transpose_case(n, cin, cout, size, k, stride, backward):
     def build(fw, rng):
         x = fw.tensor(rng.standard_normal((n, cin, size, size)), requires_grad=backward)
         w = fw.tensor(rng.standard_normal((cin, cout, k, k)) / np.sqrt(cin * k * k), requires_grad=backward)
-        forward = lambda: fw.F.conv_transpose2d(x, w, stride=stride, padding=1, output_padding=stride - 1)  # noqa: E731
+        forward = lambda: fw.F.conv_transpose2d(x, w, stride=stride, padding=1, output_padding=stride - 1)
         return _step_and_results(fw, forward, [x, w], backward)
 
     kind = "fwd+bwd" if backward else "fwd"
@@ -116,7 +116,7 @@ def pointwise_case(label, shape, forward, flops_per_element):
         upstream = fw.tensor(rng.standard_normal(forward(fw, x).shape))
         return _step_and_results(fw, lambda: forward(fw, x), [x], True, upstream)
 
-    return Case(f"{label} {'x'.join(map(str, shape))} fwd+bwd", flops_per_element * np.prod(shape), build)
+    return Case(f"{label} {'x'.join(map(str, shape))} fwd+bwd", flops_per_element * float(np.prod(shape)), build)
 
 
 def _batch_norm(fw, x):

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import ops_suite  # noqa: E402
-from frameworks import ADAPTERS  # noqa: E402
-from model_cases import models_suite  # noqa: E402
+from cases import ops_suite
+from frameworks import ADAPTERS
+from model_cases import models_suite
 
 SUITES = {"ops": ops_suite, "models": models_suite, "all": lambda: ops_suite() + models_suite()}
 
