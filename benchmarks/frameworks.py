@@ -5,6 +5,8 @@ The two share their API names (``nn.functional.conv2d``, ``nn.LSTM``,
 read one back, and how to wait for the GPU. Each adapter is imported only in
 its own worker process, so the frameworks' thread pools never meet.
 """
+import time
+
 import numpy as np
 
 
@@ -12,6 +14,19 @@ class _Adapter:
     def clear_grads(self, *tensors):
         for t in tensors:
             t.grad = None
+
+    def time_ms(self, step):
+        """Milliseconds one ``step()`` takes: wall clock on the CPU, CUDA events around it on the GPU."""
+        if self.device == "cpu":
+            started = time.perf_counter()
+            step()
+            return (time.perf_counter() - started) * 1e3
+        start, end = self.cuda_event(), self.cuda_event()
+        start.record()
+        step()
+        end.record()
+        end.synchronize()
+        return self.elapsed_ms(start, end)
 
 
 class TinygenAdapter(_Adapter):
@@ -42,6 +57,12 @@ class TinygenAdapter(_Adapter):
     def sync(self):
         if self.device == "gpu":
             self.tg.backend.cupy_module().cuda.Stream.null.synchronize()
+
+    def cuda_event(self):
+        return self.tg.backend.cupy_module().cuda.Event()
+
+    def elapsed_ms(self, start, end):
+        return self.tg.backend.cupy_module().cuda.get_elapsed_time(start, end)
 
 
 class TorchAdapter(_Adapter):
@@ -74,6 +95,12 @@ class TorchAdapter(_Adapter):
     def sync(self):
         if self.device == "cuda":
             self.torch.cuda.synchronize()
+
+    def cuda_event(self):
+        return self.torch.cuda.Event(enable_timing=True)
+
+    def elapsed_ms(self, start, end):
+        return start.elapsed_time(end)
 
 
 class _TorchNN:

@@ -22,18 +22,15 @@ from model_cases import models_suite
 SUITES = {"ops": ops_suite, "models": models_suite, "all": lambda: ops_suite() + models_suite()}
 
 
-def time_step(step, sync, budget_s, min_repeats=5, max_repeats=50):
+def time_step(fw, step, budget_s, min_repeats=5, max_repeats=50):
     """Warm up, then time repeats until the budget is spent; -> times in ms."""
     for _ in range(3):
         step()
-    sync()
+    fw.sync()
     times = []
     started = time.perf_counter()
     while len(times) < min_repeats or (len(times) < max_repeats and time.perf_counter() - started < budget_s):
-        t0 = time.perf_counter()
-        step()
-        sync()
-        times.append((time.perf_counter() - t0) * 1e3)
+        times.append(fw.time_ms(step))
     return times
 
 
@@ -73,7 +70,7 @@ def main():
             print(json.dumps({"case": case.name, "peak_mb": step_memory_mb(step)}), flush=True)
             continue
         np.savez(args.results_dir / f"{fw.name}-{index}.npz", *[np.asarray(r, np.float64) for r in results()])
-        times = [] if args.only_check else time_step(step, fw.sync, args.budget)
+        times = [] if args.only_check else time_step(fw, step, args.budget)
         summary = {"case": case.name, "flops": case.flops, "tolerance": case.tolerance}
         if times:
             summary.update(median_ms=float(np.median(times)), q1_ms=float(np.percentile(times, 25)),
