@@ -20,7 +20,11 @@ image, lower is better): more structure, fewer nats.
 from tinygen import train
 from tinygen.data import DataLoader, mnist
 from tinygen.models.fvsbn import FVSBN
-from tinygen.models.independent import IndependentBernoulli, MarkovChain, parameter_counts
+from tinygen.models.independent import (
+    IndependentBernoulli,
+    MarkovChain,
+    parameter_counts,
+)
 
 
 def main(argv=None):

@@ -1,14 +1,19 @@
 """The training toolkit every example shares: command line, run folder, progress, metrics, checkpoints, pictures.
 
-``arguments`` (example_parser), ``run`` (Run: the loop's bookkeeping and
+``arguments`` (example_parser, parse_example_args and its --full), ``run`` (Run: the loop's bookkeeping and
 exact resume), ``metrics`` (the JSON-lines log), ``likelihood`` (maximum-likelihood
-training of explicit densities, held-out NLL), ``plots`` (curves, 2-D
+training of explicit densities, held-out NLL, the result table), ``plots`` (curves, 2-D
 scatter and density), ``images`` (image grids, GIFs). See ``run.py`` for an
 example's skeleton.
 """
-from .arguments import example_parser
+from .arguments import example_parser, parse_example_args
 from .images import image_grid, save_gif, save_image_grid
-from .likelihood import fit_by_maximum_likelihood, held_out_nll
+from .likelihood import (
+           fit_by_maximum_likelihood,
+           held_out_nll,
+           result_table,
+           save_sample_rows,
+)
 from .metrics import MetricsLog
 from .plots import save_curves, save_density, save_scatter
 from .run import QUICK_BATCHES, QUICK_EPOCHS, Run
@@ -22,9 +27,12 @@ __all__ = [
            "fit_by_maximum_likelihood",
            "held_out_nll",
            "image_grid",
+           "parse_example_args",
+           "result_table",
            "save_curves",
            "save_density",
            "save_gif",
            "save_image_grid",
+           "save_sample_rows",
            "save_scatter",
 ]

@@ -3,8 +3,10 @@
     python examples/vae_mnist.py --device gpu --epochs 20 --batch-size 128 --lr 1e-3 --seed 0
     python examples/vae_mnist.py --resume          # go on from runs/vae_mnist/checkpoint.npz
     python examples/vae_mnist.py --quick --quiet   # a few batches, no bars: a smoke test
+    python examples/pixelcnn_mnist.py --full       # the published configuration (hours on a CPU)
 
-An example adds its own options to the parser it gets back.
+An example adds its own options to the parser it gets back, and parses with
+``parse_example_args`` when it has a published configuration to offer.
 """
 import argparse
 
@@ -14,21 +16,37 @@ def example_parser(name, description, epochs, batch_size, lr):
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=description)
     parser.set_defaults(example=name)  # ``Run`` names the output folder and the checkpoint after it
     parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
-    parser.add_argument("--epochs", type=_positive_int, default=epochs)
-    parser.add_argument("--batch-size", type=_positive_int, default=batch_size)
+    parser.add_argument("--epochs", type=positive_int, default=epochs)
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
     parser.add_argument("--lr", type=float, default=lr, help="learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seeds everything random: a CPU run repeats bit for bit")
     parser.add_argument("--data", default=None, metavar="PATH",
                         help="a folder of MNIST's IDX files (default: full MNIST from the cache, else the embedded subset)")
     parser.add_argument("--out", default=f"runs/{name}", metavar="DIR", help="where metrics, pictures and checkpoints go")
     parser.add_argument("--resume", action="store_true", help="go on from DIR/checkpoint.npz where the run stopped")
-    parser.add_argument("--checkpoint-every", type=_positive_int, default=500, metavar="STEPS")
+    parser.add_argument("--checkpoint-every", type=positive_int, default=500, metavar="STEPS")
     parser.add_argument("--quick", action="store_true", help="a few batches of at most two epochs, for smoke tests")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
     return parser
 
 
-def _positive_int(text):
+def parse_example_args(parser, argv=None, full=None):
+    """``parser.parse_args(argv)``, plus ``--full``: the settings ``full`` ({dest: value}) replace the defaults.
+
+    Flags given explicitly still win: ``--full --epochs 3`` is the published
+    architecture trained for three epochs.
+    """
+    if full is not None:
+        settings = " ".join(f"--{name.replace('_', '-')} {value}" for name, value in full.items())
+        parser.add_argument("--full", action="store_true", help=f"the published configuration: {settings}")
+    args = parser.parse_args(argv)
+    if not getattr(args, "full", False):
+        return args
+    # argparse fills in a default only where the namespace has no value yet: pre-filled settings beat defaults.
+    return parser.parse_args(argv, argparse.Namespace(**full))
+
+
+def positive_int(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")

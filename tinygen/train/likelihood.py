@@ -12,7 +12,10 @@ image, or divided by D ln 2, in bits per dimension (``bits_per_dim``).
 ``fit_by_maximum_likelihood`` trains one or more such models side by side on
 the same batches (the independence example compares three this way), logs
 each one's training NLL live, and after every epoch its test NLL; at the end
-it draws samples from each, one row of ``samples.png`` per model.
+it draws samples from each and shows them: for images, one row of
+``samples.png`` per model (``save_sample_rows``); for other data, as the
+caller's ``show_samples`` draws them (2-D points: ``plots.save_scatter``).
+``result_table`` prints what a run ends with: each model's size and held-out NLL.
 """
 import math
 
@@ -33,16 +36,24 @@ def held_out_nll(run, model, loader):
     return total / count
 
 
-def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, samples_per_model=16):
+def save_sample_rows(run, samples):
+    """samples.png: one row of images per model, from {name: images (n, C, H, W)}."""
+    rows = list(samples.values())
+    save_image_grid(cat(rows), run.path("samples.png"), nrow=rows[0].shape[0])
+
+
+def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, samples_per_model=16,
+                              show_samples=save_sample_rows):  # fmt: skip
     """Train each model in ``models`` ({name: model}) with Adam on the same batches; -> the final metrics.
 
     Writes to the run's folder: metrics.jsonl, curves.png (training and test
-    NLL), metrics.json (the last epoch's), samples.png (a row of samples per
-    model) and checkpoints.
+    NLL), metrics.json (the last epoch's, and each model's parameter count),
+    checkpoints, and what ``show_samples(run, {name: samples})`` makes of
+    ``samples_per_model`` samples of each model (by default samples.png).
     """
     optimizers = {name: optim.Adam(model.parameters(), lr=lr) for name, model in models.items()}
     run.track(**models, **{f"{name}_optimizer": optimizer for name, optimizer in optimizers.items()})
-    num_dims = math.prod(test_loader.dataset[0][0].shape)  # pixels times channels of one image
+    num_dims = math.prod(test_loader.dataset[0][0].shape)  # of one example: pixels times channels of an image
     for _ in run.epochs():
         for x, _ in run.progress(train_loader):
             losses = {}
@@ -57,6 +68,14 @@ def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, sample
         run.log_epoch(**{f"test_nll_{name}": nll for name, nll in test_nlls.items()},
                       **{f"test_bits_per_dim_{name}": bits_per_dim(nll, num_dims) for name, nll in test_nlls.items()})  # fmt: skip
     with no_grad():
-        samples = cat([model.sample(samples_per_model) for model in models.values()])
-    save_image_grid(samples, run.path("samples.png"), nrow=samples_per_model)
-    return run.finish()
+        show_samples(run, {name: model.sample(samples_per_model) for name, model in models.items()})
+    return run.finish(**{f"parameters_{name}": sum(p.size for p in model.parameters()) for name, model in models.items()})
+
+
+def result_table(final, names):
+    """The final metrics of ``fit_by_maximum_likelihood`` as a table: a line per model, with a header."""
+    lines = [f"{'model':>16s} {'parameters':>12s} {'test NLL (nats)':>16s} {'bits/dim':>9s}"]
+    for name in names:
+        lines.append(f"{name:>16s} {int(final[f'parameters_{name}']):12,d} "
+                     f"{final[f'test_nll_{name}']:16.2f} {final[f'test_bits_per_dim_{name}']:9.3f}")  # fmt: skip
+    return "\n".join(lines)
