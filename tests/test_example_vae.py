@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_examples import load
-from test_vae import torch_on_one_thread  # noqa: F401  (a fixture: skips without torch)
 
 import tinygen as tg
 

@@ -26,17 +26,6 @@ def batch(config, rng, size=6):
     return (images < 0.5).astype(np.float64) if config["likelihood"] == "bernoulli" else images
 
 
-@pytest.fixture
-def torch_on_one_thread():
-    """PyTorch with one thread: on tensors this small its thread pool only waits for the other thread,
-    and on a busy 2-core machine that made the conv case 100 times slower (0.07 s -> 4 to 18 s)."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.parametrize("name", SMALL)
 def test_training_follows_pytorch_step_for_step(name, torch_on_one_thread):
     torch = torch_on_one_thread
