@@ -18,7 +18,6 @@ image, lower is better): more structure, fewer nats.
     python examples/independence_mnist.py --epochs 30 # closer to convergence
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
 from tinygen.models.fvsbn import FVSBN
 from tinygen.models.independent import (
     IndependentBernoulli,
@@ -32,10 +31,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     run = train.Run(args)
 
-    data = mnist(args.data, binarize="dynamic")
-    train_loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
-    test_loader = DataLoader(data.test, 500, device=args.device)
-    shape = data.test[0][0].shape
+    train_loader, test_loader, shape = train.binarized_mnist(args)
     models = {"independent": IndependentBernoulli(shape), "markov_chain": MarkovChain(shape), "fvsbn": FVSBN(shape)}
     models = {name: model.to(args.device) for name, model in models.items()}
 

@@ -23,7 +23,6 @@ of the embedded subset, so the held-out NLL is higher.
     python examples/nade_mnist.py --full   # 100 epochs: an hour on the subset, half a day on full MNIST
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
 from tinygen.models.nade import NADE
 from tinygen.train.arguments import positive_int
 
@@ -38,10 +37,8 @@ def main(argv=None):
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
-    data = mnist(args.data, binarize="dynamic")
-    train_loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
-    test_loader = DataLoader(data.test, 500, device=args.device)
-    models = {"nade": NADE(data.test[0][0].shape, args.hidden).to(args.device)}
+    train_loader, test_loader, shape = train.binarized_mnist(args)
+    models = {"nade": NADE(shape, args.hidden).to(args.device)}
 
     final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)
 

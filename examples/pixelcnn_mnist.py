@@ -21,7 +21,6 @@ full MNIST in the cache, there are only the 4,000 of the embedded subset.
     python examples/pixelcnn_mnist.py --full --device gpu  # the published size
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
 from tinygen.models.pixelcnn import PixelCNN
 from tinygen.train.arguments import positive_int
 
@@ -37,10 +36,8 @@ def main(argv=None):
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
-    data = mnist(args.data, binarize="dynamic")
-    train_loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
-    test_loader = DataLoader(data.test, 500, device=args.device)
-    model = PixelCNN(image_size=data.test[0][0].shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks)
+    train_loader, test_loader, shape = train.binarized_mnist(args)
+    model = PixelCNN(image_size=shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks)
     models = {"pixelcnn": model.to(args.device)}
 
     final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)

@@ -27,7 +27,6 @@ only the 4,000 of the embedded subset.
     python examples/pixelrnn_mnist.py --cell diagonal --full --device gpu
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
 from tinygen.models.pixelrnn import DiagonalBiLSTM, RowLSTM
 from tinygen.train.arguments import positive_int
 
@@ -49,11 +48,9 @@ def main(argv=None):
     args.out = args.out or f"runs/pixelrnn_mnist_{args.cell}"
     run = train.Run(args)
 
-    data = mnist(args.data, binarize="dynamic")
-    train_loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
-    test_loader = DataLoader(data.test, 500, device=args.device)
+    train_loader, test_loader, shape = train.binarized_mnist(args)
     name, cell = CELLS[args.cell]
-    model = cell(image_size=data.test[0][0].shape[1:], hidden_channels=args.hidden, num_layers=args.layers)
+    model = cell(image_size=shape[1:], hidden_channels=args.hidden, num_layers=args.layers)
     models = {name: model.to(args.device)}
 
     final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)

@@ -9,6 +9,7 @@ example's skeleton.
 from .arguments import example_parser, parse_example_args
 from .images import image_grid, save_gif, save_image_grid
 from .likelihood import (
+           binarized_mnist,
            fit_by_maximum_likelihood,
            held_out_nll,
            result_table,
@@ -23,6 +24,7 @@ __all__ = [
            "QUICK_EPOCHS",
            "MetricsLog",
            "Run",
+           "binarized_mnist",
            "example_parser",
            "fit_by_maximum_likelihood",
            "held_out_nll",

@@ -21,9 +21,21 @@ import math
 
 from .. import optim
 from ..autograd.grad_mode import no_grad
+from ..data import DataLoader, mnist
 from ..distributions import bits_per_dim
 from ..ops import cat
 from .images import save_image_grid
+
+
+def binarized_mnist(args, test_batch_size=500):
+    """The data of an example on binarised MNIST, from the shared flags (--data, --batch-size, --seed, --device).
+
+    -> (train_loader, test_loader, image_shape): training digits binarised afresh
+    each time they are seen and shuffled by (seed, epoch); test digits in order.
+    """
+    data = mnist(args.data, binarize="dynamic")
+    train_loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    return train_loader, DataLoader(data.test, test_batch_size, device=args.device), data.test[0][0].shape
 
 
 def held_out_nll(run, model, loader):
