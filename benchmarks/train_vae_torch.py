@@ -95,9 +95,9 @@ def main(argv=None):
             optimizer.step()
             run.log(train_elbo=elbo.mean(), train_reconstruction=reconstruction.mean(), train_kl=kl.mean())
         with torch.no_grad():
-            run.log_epoch(**vae_mnist.held_out_means(run, test_loader, "test ELBO", elbo_terms))
+            run.log_epoch(**train.held_out_means(run, test_loader, "test ELBO", elbo_terms))
     with torch.no_grad():
-        nll = vae_mnist.held_out_means(run, test_loader, f"test NLL, K={args.iw_samples}", negative_log_likelihood)["nll"]
+        nll = train.held_out_means(run, test_loader, f"test NLL, K={args.iw_samples}", negative_log_likelihood)["nll"]
     final = run.finish(test_nll=nll, test_bits_per_dim=bits_per_dim(nll, 784), iw_samples=args.iw_samples)
     print(f"\nPyTorch on {source}: test ELBO {final['test_elbo']:.2f} nats, importance-weighted test NLL, "
           f"K = {args.iw_samples}: {nll:.2f} nats = {final['test_bits_per_dim']:.4f} bits/dim")

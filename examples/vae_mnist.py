@@ -85,16 +85,6 @@ def load_data(args):
     return train_loader, DataLoader(test_set, TEST_BATCH, device=args.device), data.source
 
 
-def held_out_means(run, loader, description, per_digit):
-    """{name: mean over the test digits} of what ``per_digit(x)`` returns, {name: one value per digit}."""
-    totals, count = {}, 0
-    for x, _ in run.evaluation(loader, description):
-        for name, values in per_digit(x).items():
-            totals[name] = totals.get(name, 0.0) + values.double().sum().item()
-        count += x.shape[0]
-    return {name: total / count for name, total in totals.items()}
-
-
 def main(argv=None):
     args = train.parse_example_args(parser(), argv, FULL)
     run = train.Run(args)
@@ -118,10 +108,9 @@ def main(argv=None):
             loss.backward()
             optimizer.step()
             run.log(train_elbo=elbo.mean(), train_reconstruction=reconstruction.mean(), train_kl=kl.mean())
-        with tg.no_grad():
-            run.log_epoch(**held_out_means(run, test_loader, "test ELBO", elbo_terms))
+        run.log_epoch(**train.held_out_means(run, test_loader, "test ELBO", elbo_terms))
 
-    nll = held_out_means(run, test_loader, f"test NLL, K={args.iw_samples}", negative_log_likelihood)["nll"]
+    nll = train.held_out_means(run, test_loader, f"test NLL, K={args.iw_samples}", negative_log_likelihood)["nll"]
     save_pictures(run, model, next(test_loader.batches())[0])
     final = run.finish(test_nll=nll, test_bits_per_dim=bits_per_dim(nll, math.prod(model.image_shape)), iw_samples=args.iw_samples)
     print(f"\n{source}: test ELBO {final['test_elbo']:.2f} nats (reconstruction {final['test_reconstruction']:.2f}, "

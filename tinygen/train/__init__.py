@@ -11,6 +11,7 @@ from .images import image_grid, save_gif, save_image_grid
 from .likelihood import (
            binarized_mnist,
            fit_by_maximum_likelihood,
+           held_out_means,
            held_out_nll,
            result_table,
            save_sample_rows,
@@ -27,6 +28,7 @@ __all__ = [
            "binarized_mnist",
            "example_parser",
            "fit_by_maximum_likelihood",
+           "held_out_means",
            "held_out_nll",
            "image_grid",
            "parse_example_args",

@@ -38,14 +38,23 @@ def binarized_mnist(args, test_batch_size=500):
     return train_loader, DataLoader(data.test, test_batch_size, device=args.device), data.test[0][0].shape
 
 
-def held_out_nll(run, model, loader):
-    """The mean of -log p(x) over ``loader``, in nats per example (summed in float64)."""
-    total, count = 0.0, 0
+def held_out_means(run, loader, description, per_example):
+    """{name: mean over ``loader``'s examples} of ``per_example(x)`` -> {name: one value per example}.
+
+    Summed in float64 without building a graph; the bar shows ``description``.
+    """
+    totals, count = {}, 0
     with no_grad():
-        for x, _ in run.evaluation(loader, "test NLL"):
-            total -= float(model.log_prob(x).sum().item())
+        for x, _ in run.evaluation(loader, description):
+            for name, values in per_example(x).items():
+                totals[name] = totals.get(name, 0.0) + values.double().sum().item()
             count += x.shape[0]
-    return total / count
+    return {name: total / count for name, total in totals.items()}
+
+
+def held_out_nll(run, model, loader):
+    """The mean of -log p(x) over ``loader``, in nats per example."""
+    return held_out_means(run, loader, "test NLL", lambda x: {"nll": -model.log_prob(x)})["nll"]
 
 
 def save_sample_rows(run, samples):
