@@ -26,9 +26,23 @@ import numba
 import numpy
 from numba import njit, prange
 
-from ._pointwise import (cell_backward, cell_state, inside, max_at, max_grad_at, mean_at, mean_grad_at, sigmoid,
-                         tanh, tap_source)
-from ._geometry import conv_geometry, lstm_backward_buffers, lstm_forward_buffers, pool_geometry
+from ._geometry import (
+    conv_geometry,
+    lstm_backward_buffers,
+    lstm_forward_buffers,
+    pool_geometry,
+)
+from ._pointwise import (
+    cell_backward,
+    cell_state,
+    inside,
+    max_at,
+    mean_at,
+    sigmoid,
+    tanh,
+    tap_source,
+    window,
+)
 
 _jit = {"cache": True, "error_model": "numpy"}
 if "NUMBA_THREADING_LAYER" not in os.environ:
@@ -92,19 +106,22 @@ def _max_pool(x, g, out, argmax):
     channels = x.shape[1]
     for job in prange(x.shape[0] * channels):  # one image plane per job
         n, c = job // channels, job % channels
+        img, best, where = x[n, c], out[n, c], argmax[n, c]
         for y in range(g.oh):
             for xo in range(g.ow):
-                out[n, c, y, xo], argmax[n, c, y, xo] = max_at(x[n, c], y, xo, g)
+                best[y, xo], where[y, xo] = max_at(img, y, xo, g)
 
 
 @njit(parallel=True, **_jit)
 def _max_pool_backward(dout, argmax, g, dx):
-    channels, height, width = dx.shape[1:]
-    for job in prange(dx.shape[0] * channels):
+    channels = dx.shape[1]
+    for job in prange(dx.shape[0] * channels):  # one image plane per job, so the += never races
         n, c = job // channels, job % channels
-        for iy in range(height):
-            for ix in range(width):
-                dx[n, c, iy, ix] = max_grad_at(dout[n, c], argmax[n, c], iy, ix, width, g)
+        img, grad, where = dx[n, c].reshape(-1), dout[n, c], argmax[n, c]  # argmax holds flat indices iy*W + ix
+        img[:] = 0
+        for y in range(g.oh):
+            for xo in range(g.ow):
+                img[where[y, xo]] += grad[y, xo]
 
 
 @njit(parallel=True, **_jit)
@@ -112,19 +129,27 @@ def _avg_pool(x, g, out):
     channels = x.shape[1]
     for job in prange(x.shape[0] * channels):
         n, c = job // channels, job % channels
+        img, mean = x[n, c], out[n, c]
         for y in range(g.oh):
             for xo in range(g.ow):
-                out[n, c, y, xo] = mean_at(x[n, c], y, xo, g)
+                mean[y, xo] = mean_at(img, y, xo, g)
 
 
 @njit(parallel=True, **_jit)
 def _avg_pool_backward(dout, g, dx):
     channels, height, width = dx.shape[1:]
-    for job in prange(dx.shape[0] * channels):
+    area = dx.dtype.type(g.kh * g.kw)  # the padding's share of each window is dropped, as in the forward
+    for job in prange(dx.shape[0] * channels):  # one image plane per job, so the += never races
         n, c = job // channels, job % channels
-        for iy in range(height):
-            for ix in range(width):
-                dx[n, c, iy, ix] = mean_grad_at(dout[n, c], iy, ix, g)
+        img, grad = dx[n, c], dout[n, c]
+        img[:] = 0
+        for y in range(g.oh):
+            for xo in range(g.ow):
+                y0, y1, x0, x1 = window(y, xo, g, height, width)
+                share = grad[y, xo] / area
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        img[iy, ix] += share
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
