@@ -88,14 +88,28 @@ def _like(make):
     return like
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
 rand_like = _like(rand)
 randn_like = _like(randn)
 
 
 def full_like(x, fill_value, dtype=None, requires_grad=False):
-    return full(x.shape, fill_value, dtype=dtype or x.dtype, device=x.device, requires_grad=requires_grad)
+    """A tensor shaped like ``x`` filled with ``fill_value``, on x's device.
+
+    It keeps x's memory layout too (NumPy's order='K', PyTorch's
+    preserve_format): a gradient seeded with ``ones_like(y)`` then has the
+    layout of y, which the op that made y can take without a copy (conv2d's
+    channel-major output, for one).
+    """
+    xp = backend.get_array_module(x.data)
+    return Tensor(xp.full_like(x.data, fill_value, dtype=dtype or x.dtype), requires_grad=requires_grad)
+
+
+def zeros_like(x, dtype=None, requires_grad=False):
+    return full_like(x, 0, dtype, requires_grad)
+
+
+def ones_like(x, dtype=None, requires_grad=False):
+    return full_like(x, 1, dtype, requires_grad)
 
 
 def _shape(*shape):

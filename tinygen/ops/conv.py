@@ -25,7 +25,13 @@ product reads them, where the columns of a whole batch (58 MiB for 32
 channels of 28x28 at batch 64) would go out to memory and back. conv2d keeps
 its output in the product's channel-major layout (F, N*OH*OW), each chunk's
 product written in place, and returns it as an (N, F, OH, OW) view: no copy,
-and NumPy keeps that layout through the element-wise ops that follow.
+and NumPy keeps that layout through the element-wise ops that follow (and
+``ones_like`` keeps it for a seeded gradient), so the backward products read
+the gradient in that layout without a copy either.
+
+When the columns are no larger than the output (C*T <= F: the first layer of
+an image model, a masked 7x7 layer on one channel), conv2d keeps them for the
+weight gradient instead of building them again.
 """
 from dataclasses import dataclass
 
@@ -61,10 +67,17 @@ class ConvGeometry:
         step = n if gpu else max(1, int(CHUNK_BYTES // per_image))
         return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
-    def chunked_im2col(self, x, out_channels):
-        """(images, im2col(x[images])) for each chunk of images."""
+    def chunked_im2col(self, x, out_channels, cols=None):
+        """(images, im2col(x[images])) for each chunk of images; all images at once if ``cols`` are given."""
+        if cols is not None:
+            yield slice(0, x.shape[0]), cols
+            return
         for images in self.image_chunks(x.shape, out_channels, x.dtype, backend.is_gpu_array(x)):
             yield images, self.im2col(x[images])
+
+    def columns_are_small(self, x_shape, out_channels):
+        """C*T <= F: the columns take no more memory than the output, so they are worth keeping."""
+        return x_shape[1] * len(self.taps) <= out_channels
 
     def output_shape(self, x_shape, out_channels):
         n, _, h, w = x_shape
@@ -104,14 +117,15 @@ class Convolution(Function):
         xp, (n, f, oh, ow) = backend.get_array_module(x), self.geometry.output_shape(x.shape, w.shape[0])
         y = xp.empty((f, n * oh * ow), xp.result_type(x, w))  # channel-major, as the products come out
         w_flat = self.geometry.flat_weight(w)
-        for images, cols in self.geometry.chunked_im2col(x, f):
+        self.cols = self.geometry.im2col(x) if self.geometry.columns_are_small(x.shape, f) else None
+        for images, cols in self.geometry.chunked_im2col(x, f, self.cols):
             xp.matmul(w_flat, cols, out=y[:, images.start * oh * ow:images.stop * oh * ow])
         return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
 
     def backward(self, gy):
         x, w = self.inputs
         gx = TransposedConvolution(self.geometry, x.shape)(gy, w) if self.needs_input_grad[0] else None
-        gw = ConvolutionWeight(self.geometry, w.shape)(x, gy) if self.needs_input_grad[1] else None
+        gw = ConvolutionWeight(self.geometry, w.shape, self.cols)(x, gy) if self.needs_input_grad[1] else None
         return gx, gw
 
 
@@ -153,14 +167,17 @@ class TransposedConvolution(Function):
 
 
 class ConvolutionWeight(Function):
-    """v = conv2d's adjoint in w applied to g: the weight gradient dy_flat @ cols^T."""
+    """v = conv2d's adjoint in w applied to g: the weight gradient dy_flat @ cols^T.
 
-    def __init__(self, geometry, weight_shape):
-        self.geometry, self.weight_shape = geometry, tuple(weight_shape)
+    ``cols``, if given, are im2col(x), kept by the forward convolution.
+    """
+
+    def __init__(self, geometry, weight_shape, cols=None):
+        self.geometry, self.weight_shape, self.cols = geometry, tuple(weight_shape), cols
 
     def forward(self, x, g):
         flat = 0
-        for images, cols in self.geometry.chunked_im2col(x, g.shape[1]):
+        for images, cols in self.geometry.chunked_im2col(x, g.shape[1], self.cols):
             flat = flat + _flat_channels_first(g[images]) @ cols.T  # sum over chunks of images
         return self.geometry.full_weight(flat, self.weight_shape)
 
