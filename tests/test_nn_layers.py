@@ -10,6 +10,7 @@ import tinygen as tg
 from strategies import arrays, away_from, distinct
 from tinygen import nn
 from tinygen.nn import functional as F
+from tinygen.ops.normalization import moments, standardize
 
 
 def leaf(array):
@@ -51,6 +52,17 @@ def test_batch_norm_gradients_in_training(x, affine):
         check_both_orders(lambda x, w, b: F.batch_norm(x, *running, w, b, training=True), leaf(x), w, b)
     else:
         check_both_orders(lambda x: F.batch_norm(x, None, None, training=True), leaf(x))
+
+
+@given(x=channel_batches(), data=st.data())
+def test_moments_and_standardize_gradients_each_on_its_own(x, data):
+    """The two ops the norms share, each on its own: standardize with mu and var as free inputs
+    (training sends its partials in them on through moments), and moments."""
+    axes = (0,) + tuple(range(2, x.ndim))
+    kept = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    mean, var = leaf(data.draw(arrays(kept))), leaf(data.draw(arrays(kept, low=0.5, high=2.0)))
+    check_both_orders(lambda x, mean, var: standardize(x, mean, var), leaf(x), mean, var)
+    check_both_orders(lambda x: moments(x, axes), leaf(x))
 
 
 @given(x=channel_batches())

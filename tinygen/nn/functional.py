@@ -14,24 +14,26 @@ so their first and second derivatives follow from the ops'. The Modules in
     group_norm:  the same, mu and var over each group of channels (and the
                  spatial axes) of one example; gamma, beta per channel
 
-where var is the biased (divide-by-n) variance, as in PyTorch's forward.
+where var is the biased (divide-by-n) variance, as in PyTorch's forward. The three
+share their two steps, ``moments`` and ``standardize`` (``tinygen.ops.normalization``),
+each one fused op rather than a chain of small ones.
 """
 from .. import backend
 from ..ops import (  # noqa: F401
     avg_pool2d,
-    conv2d,
-    conv_transpose2d,
-    interpolate,
-    masked_conv2d,
-    max_pool2d,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    conv2d,
+    conv_transpose2d,
     cross_entropy,
     dropout,
     elu,
     gaussian_log_likelihood,
+    interpolate,
     leaky_relu,
     log_softmax,
+    masked_conv2d,
+    max_pool2d,
     mse_loss,
     one_hot,
     pad,
@@ -41,6 +43,7 @@ from ..ops import (  # noqa: F401
     softplus,
     tanh,
 )
+from ..ops.normalization import moments, standardize
 from ..tensor import as_tensor
 
 
@@ -60,15 +63,6 @@ def embedding(input, weight):
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
     return weight[backend.to_device(indices.data, weight.device)]
-
-
-def _moments(input, axes):
-    """Mean and biased variance over ``axes``, kept as size-1 axes so they broadcast back."""
-    return input.mean(axes, keepdim=True), input.var(axes, keepdim=True, correction=0)
-
-
-def _standardize(input, mean, var, eps):
-    return (input - mean) / (var + eps).sqrt()
 
 
 def _scale_and_shift(y, weight, bias, shape):
@@ -97,7 +91,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         count = input.size // input.shape[1]
         if count < 2:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {input.shape}")
-        mean, var = _moments(input, axes)
+        mean, var = moments(input, axes)
         if running_mean is not None:
             # Raw arrays: the running averages are state, not part of the graph.
             running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1)
@@ -105,7 +99,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased_var
     else:
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    return _scale_and_shift(_standardize(input, mean, var, eps), weight, bias, shape)
+    return _scale_and_shift(standardize(input, mean, var, eps), weight, bias, shape)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -114,7 +108,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if input.shape[input.ndim - len(normalized_shape) :] != normalized_shape:
         raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {normalized_shape}")
     axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    return _scale_and_shift(_standardize(input, *_moments(input, axes), eps), weight, bias, normalized_shape)
+    return _scale_and_shift(standardize(input, *moments(input, axes), eps), weight, bias, normalized_shape)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -124,5 +118,5 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise ValueError(f"group_norm: input of shape {input.shape} needs (N, C, *) with C divisible by {num_groups} groups")
     n, c = input.shape[:2]
     grouped = input.reshape((n, num_groups, c // num_groups) + input.shape[2:])
-    y = _standardize(grouped, *_moments(grouped, tuple(range(2, grouped.ndim))), eps).reshape(input.shape)
+    y = standardize(grouped, *moments(grouped, tuple(range(2, grouped.ndim))), eps).reshape(input.shape)
     return _scale_and_shift(y, weight, bias, (1, c) + (1,) * (input.ndim - 2))
