@@ -129,6 +129,22 @@ def _cpu_flags():
     return []
 
 
+def combine_rounds(rounds):
+    """Per case: the median over worker processes of each process's median step time, and their range.
+
+    Identical runs in fresh processes differ by up to 2.7x on a shared VM (shared
+    perf notes), so one process's median is one sample, not the answer.
+    """
+    combined = []
+    for per_round in zip(*rounds):
+        medians = [r["median_ms"] for r in per_round if "median_ms" in r]
+        case = dict(per_round[0])
+        if medians:
+            case.update(median_ms=float(np.median(medians)), low_ms=min(medians), high_ms=max(medians))
+        combined.append(case)
+    return combined
+
+
 def table(rows, info, coretype=None):
     second = [f"tinygen ms, {coretype} BLAS", f"ratio, {coretype} BLAS"] if coretype else []
     header = ["case", "tinygen ms", "torch ms", "ratio tinygen/torch", *second, "tinygen GFLOP/s", "torch GFLOP/s",
@@ -140,12 +156,13 @@ def table(rows, info, coretype=None):
             continue
         gflops = f"{r['tinygen_gflops']:.0f} | {r['torch_gflops']:.0f}" if r["tinygen_gflops"] else " | "
         memory = f"{r['tinygen_mb']:.0f} / {r['torch_mb']:.0f}" if "tinygen_mb" in r else ""
-        avx512 = f" {r['avx512_ms']:.2f} ({r['avx512_iqr']}) | **{r['avx512_ratio']:.2f}** |" if coretype else ""
+        avx512 = f" {r['avx512_ms']:.2f} ({r['avx512_spread']}) | **{r['avx512_ratio']:.2f}** |" if coretype else ""
         lines.append(
-            f"| {r['case']} | {r['tinygen_ms']:.2f} ({r['tinygen_iqr']}) | {r['torch_ms']:.2f} ({r['torch_iqr']}) | "
+            f"| {r['case']} | {r['tinygen_ms']:.2f} ({r['tinygen_spread']}) | {r['torch_ms']:.2f} ({r['torch_spread']}) | "
             f"**{r['ratio']:.2f}** |{avx512} {gflops} | {memory} | yes ({r['difference']:.0e}) |"
         )
-    notes = ["", ("Times are medians (interquartile range in brackets) over repeated steps after warm-up. Step memory: "
+    notes = ["", (f"Times are medians over {info['rounds']} worker processes per framework, run in turn, of each "
+             "process's median step time after warm-up; in brackets the lowest and highest process. Step memory: "
              "peak resident memory during one training step above what the process held before it."), ""]  # fmt: skip
     if coretype:
         second_note = (f"The {coretype} columns time tinygen again with OPENBLAS_CORETYPE={coretype}: OpenBLAS's "
@@ -184,35 +201,44 @@ def main(argv=None):
     parser.add_argument("--suite", default="all", choices=["ops", "models", "all"])
     parser.add_argument("--device", default="cpu", choices=["cpu", "gpu"])
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case and framework")
+    parser.add_argument("--rounds", type=int, default=3, help="worker processes per framework, run in turn")
     parser.add_argument("--check", action="store_true", help="only check that the frameworks agree; time nothing")
     parser.add_argument("--no-save", action="store_true", help="print the table without writing results/")
     args = parser.parse_args(argv)
 
+    coretype = None if args.check else second_coretype(args.device)
+    workers = {"tinygen": ("tinygen", None), "torch": ("torch", None)}
+    if coretype:
+        workers["avx512"] = ("tinygen", coretype)
     with tempfile.TemporaryDirectory() as tmp:
         results_dir = Path(tmp)
-        tiny_version, tiny = run_worker("tinygen", args, results_dir)
-        torch_version, torch = run_worker("torch", args, results_dir)
-        coretype = None if args.check else second_coretype(args.device)
-        avx512 = run_worker("tinygen", args, results_dir, coretype=coretype)[1] if coretype else tiny
+        runs = {label: [] for label in workers}
+        versions = {}
+        for _ in range(1 if args.check else args.rounds):  # alternate, so a slow spell of the machine hits all
+            for label, (framework, worker_coretype) in workers.items():
+                versions[framework], cases = run_worker(framework, args, results_dir, coretype=worker_coretype)
+                runs[label].append(cases)
+        timed = {label: combine_rounds(rounds) for label, rounds in runs.items()}
         memory = {} if args.check else peak_memory(args, results_dir)
         rows = []
-        for index, (a, b, a512) in enumerate(zip(tiny, torch, avx512)):
-            agree, difference = agreement(results_dir, index, a["tolerance"])
-            row = {"case": a["case"], "agree": agree, "difference": difference}
+        for index, case in enumerate(timed["tinygen"]):
+            agree, difference = agreement(results_dir, index, case["tolerance"])
+            row = {"case": case["case"], "agree": agree, "difference": difference}
             if not args.check:
-                row.update(tinygen_ms=a["median_ms"], torch_ms=b["median_ms"], ratio=a["median_ms"] / b["median_ms"],
-                           tinygen_iqr=f"{a['q1_ms']:.2f}-{a['q3_ms']:.2f}", torch_iqr=f"{b['q1_ms']:.2f}-{b['q3_ms']:.2f}",
-                           tinygen_gflops=a["flops"] / a["median_ms"] / 1e6, torch_gflops=b["flops"] / b["median_ms"] / 1e6)  # fmt: skip
+                for label, by_case in timed.items():
+                    r = by_case[index]
+                    row.update({f"{label}_ms": r["median_ms"], f"{label}_spread": f"{r['low_ms']:.2f}-{r['high_ms']:.2f}",
+                                f"{label}_gflops": r["flops"] / r["median_ms"] / 1e6})  # fmt: skip
+                row["ratio"] = row["tinygen_ms"] / row["torch_ms"]
                 if coretype:
-                    row.update(avx512_ms=a512["median_ms"], avx512_ratio=a512["median_ms"] / b["median_ms"],
-                               avx512_iqr=f"{a512['q1_ms']:.2f}-{a512['q3_ms']:.2f}")  # fmt: skip
-            row.update({f"{framework}_mb": mb for framework, mb in memory.get(a["case"], {}).items()})
+                    row["avx512_ratio"] = row["avx512_ms"] / row["torch_ms"]
+            row.update({f"{framework}_mb": mb for framework, mb in memory.get(case["case"], {}).items()})
             rows.append(row)
     if args.check:
         for row in rows:
             print(f"{'agree' if row['agree'] else 'MISMATCH':8s} {row['difference']:.1e}  {row['case']}")
         return rows
-    info = dict(machine(args.device), tinygen=tiny_version, torch=torch_version)
+    info = dict(machine(args.device), tinygen=versions["tinygen"], torch=versions["torch"], rounds=args.rounds)
     text = table(rows, info, coretype)
     print(text)
     if not args.no_save:
