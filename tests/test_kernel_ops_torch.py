@@ -69,6 +69,18 @@ def test_conv2d_with_many_channels_takes_the_flipped_kernel_path_and_matches_tor
              lambda x, w, b: F.conv2d(x, w, b, padding=padding, dilation=dilation), arrays)  # fmt: skip
 
 
+@pytest.mark.parametrize("kernel, taps", [(3, [0, 1, 2, 3, 4]), (5, [0, 3, 7, 12]), (1, None)])
+def test_masked_and_one_by_one_convs_with_many_channels_match_torch(kernel, taps):
+    """A masked kernel's taps flip with it on the flipped-kernel path; a 1x1 kernel's columns are the input itself."""
+    rng = np.random.default_rng(5)
+    mask = np.zeros(kernel * kernel) if taps else np.ones(kernel * kernel)
+    mask[taps or []] = 1
+    mask = torch.tensor(mask.reshape(kernel, kernel))
+    arrays = [rng.standard_normal((2, 32, 6, 5)), rng.standard_normal((3, 32, kernel, kernel)), rng.standard_normal(3)]
+    _compare(lambda x, w, b: tg.conv2d(x, w, b, padding=kernel // 2, taps=taps),
+             lambda x, w, b: F.conv2d(x, w * mask, b, padding=kernel // 2), arrays)  # fmt: skip
+
+
 @pytest.mark.parametrize("channels", [2, 32])  # 32: the input gradient takes the flipped-kernel path
 def test_conv2d_over_several_image_chunks_matches_torch(monkeypatch, channels):
     """With a tiny chunk budget every op of the family runs over several chunks of images (one per image)."""

@@ -55,6 +55,8 @@ class ConvGeometry:
     taps: tuple  # kept kernel positions, row-major in (kh, kw); all of them for a plain convolution
 
     def im2col(self, x):
+        if self.kernel_size == (1, 1) and self.stride == (1, 1) and self.padding == (0, 0):
+            return _flat_channels_first(x)  # each column is one pixel's channels: no copy for channel-major x
         return kernels.im2col(x, self.kernel_size, self.stride, self.padding, self.dilation, self.taps)
 
     def col2im(self, cols, x_shape):
@@ -152,14 +154,16 @@ class TransposedConvolution(Function):
 
     def _flipped_geometry(self, w):
         """With stride 1, the adjoint is itself a convolution: of g with the kernel flipped in space
-        and transposed in channels, padded by d(k-1) - p. That skips col2im's scattered adds, which
-        cost more than a second im2col once there are many channels (32 or more, measured)."""
+        and transposed in channels, padded by d(k-1) - p (a masked kernel's taps flip with it). That
+        skips col2im's scattered adds, which cost more than a second im2col once there are many
+        channels (32 or more, measured)."""
         g = self.geometry
         pads = [d * (k - 1) - p for k, p, d in zip(g.kernel_size, g.padding, g.dilation)]
         many_channels = self.x_shape[1] >= 32
-        if g.stride != (1, 1) or len(g.taps) != w.shape[2] * w.shape[3] or min(pads) < 0 or not many_channels:
+        if g.stride != (1, 1) or min(pads) < 0 or not many_channels:
             return None
-        return ConvGeometry(g.kernel_size, (1, 1), tuple(pads), g.dilation, g.taps)
+        last = g.kernel_size[0] * g.kernel_size[1] - 1
+        return ConvGeometry(g.kernel_size, (1, 1), tuple(pads), g.dilation, tuple(sorted(last - t for t in g.taps)))
 
     def backward(self, gz):
         g, w = self.inputs
