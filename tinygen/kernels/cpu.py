@@ -6,13 +6,9 @@ Rules that made these fast on a 2-core machine (see shared/perf-notes.md):
 
 * ``cache=True`` so the compiled code is reused across processes;
 * ``parallel=True`` only where each thread gets a large, independent slab
-  (an image plane), so no two threads write the same memory, and only for
-  kernels that do not sit between matrix products: pooling. im2col and col2im
-  stay serial because each runs right before or after a BLAS product, whose
-  threads keep spinning for a while after it, so a second Numba thread would
-  share a core with a spinning one (conv2d 1->32 forward and backward took
-  2.85 ms with them parallel, 1.74 ms serial). The LSTM gate kernels stay
-  serial too: an (N, 4H) pointwise pass is shorter than waking a thread;
+  (a row of cols or an image plane), so no two threads write the same memory;
+  the LSTM gate kernels stay serial: an (N, 4H) pointwise pass is shorter than
+  waking a second thread;
 * ``error_model="numpy"``: division by zero gives inf instead of a Python
   exception check that blocks vectorisation;
 * Numba's 'workqueue' threading layer unless NUMBA_THREADING_LAYER says
@@ -54,11 +50,11 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 
 
 # ---------------------------------------------------------------- im2col / col2im
-@njit(**_jit)
+@njit(parallel=True, **_jit)
 def _im2col(x, taps, g, cols):
     n_img, channels, height, width = x.shape
     n_taps, plane = taps.size, g.oh * g.ow
-    for job in range(channels * n_taps * n_img):  # one (row of cols, image) pair per job
+    for job in prange(channels * n_taps * n_img):  # one (row of cols, image) pair per job
         row, n = job // n_img, job % n_img
         c, tap = row // n_taps, taps[row % n_taps]
         out = cols[row, n * plane:(n + 1) * plane]
@@ -69,11 +65,11 @@ def _im2col(x, taps, g, cols):
                 out[y * g.ow + xo] = x[n, c, iy, ix] if in_image else 0
 
 
-@njit(**_jit)
+@njit(parallel=True, **_jit)
 def _col2im(cols, taps, g, x):
     n_img, channels, height, width = x.shape
     n_taps, plane = taps.size, g.oh * g.ow
-    for job in range(n_img * channels):  # one image plane per job
+    for job in prange(n_img * channels):  # one image plane per job, so the += never races
         n, c = job // channels, job % channels
         img = x[n, c]
         img[:] = 0
