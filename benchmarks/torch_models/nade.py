@@ -1,6 +1,6 @@
 """``tinygen.models.nade.NADE`` in PyTorch: the same parameters, names and computation.
 
-    a_d = c + W[:, <d] x_<d   (exclusive cumulative sum),   h_d = sigmoid(a_d),
+    a_d = c + W[:, <d] x_<d   (a cumulative sum starting from c),   h_d = sigmoid(a_d),
     log p(x) = sum_d log Bernoulli(x_d; sigmoid(b_d + V_d . h_d))
 """
 import math
@@ -20,9 +20,9 @@ class NADE(torch.nn.Module):
         self.output_weight, self.output_bias = linear_out.weight, linear_out.bias
 
     def logits(self, x):
-        terms = x.unsqueeze(2) * self.weight.T
-        exclusive = F.pad(terms.cumsum(1)[:, :-1], (0, 0, 1, 0))
-        hidden = torch.sigmoid(self.hidden_bias + exclusive)
+        x_shifted = torch.cat([torch.ones_like(x[:, :1]), x[:, :-1]], dim=1)  # the bias starts the running sum
+        weight_shifted = torch.cat([self.hidden_bias.unsqueeze(1), self.weight[:, :-1]], dim=1)
+        hidden = torch.sigmoid((x_shifted.unsqueeze(2) * weight_shifted.T).cumsum(1))
         return (hidden * self.output_weight).sum(-1) + self.output_bias
 
     def log_prob(self, x):
