@@ -15,15 +15,16 @@ def _kept_shape(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _sum_of_products(axis, *factors):
-    """sum over ``axis`` (kept as size 1) of the product of ``factors``, without forming the product.
+def _sum_of_products(axes, *factors):
+    """sum over the tuple ``axes`` (kept as size 1) of the product of ``factors``, without forming the product.
 
     einsum, because NumPy's einsum loops measured 2-3x faster here than
     ``a.sum(axis)`` along a contiguous axis, and ``(a * b).sum(axis)`` also writes the product out.
     """
     xp = backend.get_array_module(*factors)
-    moved = [xp.moveaxis(f, axis, -1) for f in factors]
-    return xp.expand_dims(xp.einsum(",".join(["...i"] * len(factors)) + "->...", *moved), axis)
+    summed = "ijklmnop"[: len(axes)]
+    moved = [xp.moveaxis(f, axes, tuple(range(-len(axes), 0))) for f in factors]
+    return xp.expand_dims(xp.einsum(",".join(["..." + summed] * len(factors)) + "->...", *moved), axes)
 
 
 def _finite_max(x, axes):
@@ -81,7 +82,7 @@ class LogSumExp(Function):
     def forward(self, x):
         xp = backend.get_array_module(x)
         shift = _finite_max(x, self.axes)
-        y = xp.log(xp.exp(x - shift).sum(axis=self.axes, keepdims=True)) + shift
+        y = xp.log(_sum_of_products(self.axes, xp.exp(x - shift))) + shift
         return y if self.keepdim else y.squeeze(axis=self.axes)
 
     def backward(self, gy):
@@ -100,7 +101,7 @@ class Softmax(Function):
         xp = backend.get_array_module(x)
         y = x - _finite_max(x, (self.axis,))
         xp.exp(y, out=y)
-        y /= _sum_of_products(self.axis, y)
+        y /= _sum_of_products((self.axis,), y)
         return y
 
     def backward(self, gy):
@@ -119,7 +120,7 @@ class SoftmaxGrad(Function):
         self.axis = axis
 
     def forward(self, y, gy):
-        g = gy - _sum_of_products(self.axis, y, gy)
+        g = gy - _sum_of_products((self.axis,), y, gy)
         g *= y
         return g
 
@@ -140,10 +141,7 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        y = x - _finite_max(x, (self.axis,))
-        y -= xp.log(_sum_of_products(self.axis, xp.exp(y)))
-        return y
+        return x - LogSumExp((self.axis,), True).forward(x)
 
     def backward(self, gy):
         return LogSoftmaxGrad(self.axis)(self.output(), gy)
@@ -161,7 +159,7 @@ class LogSoftmaxGrad(Function):
     def forward(self, y, gy):
         xp = backend.get_array_module(y)
         g = xp.exp(y)
-        g *= -_sum_of_products(self.axis, gy)
+        g *= -_sum_of_products((self.axis,), gy)
         g += gy
         return g
 
