@@ -1,12 +1,15 @@
 """Every public op, checked by one factory: forward against NumPy, then first and
 second derivatives against finite differences (float64, hypothesis-drawn inputs)."""
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygen as tg
-from op_registry import REGISTRY
+from op_registry import REGISTRY, along_axis
+from tinygen.ops import reduction
 
 DIFFERENTIABLE = [spec for spec in REGISTRY if spec.differentiable]
 
@@ -54,11 +57,6 @@ def test_gradgradcheck(spec, data):
 @given(data=st.data())
 def test_cumsum_step_by_step_path_matches_numpy_and_differentiates(data):
     """Wide arrays take cumsum's one-add-per-step path; forcing it on small drawn arrays checks it like any op."""
-    from unittest import mock
-
-    from op_registry import along_axis
-    from tinygen.ops import reduction
-
     case = data.draw(along_axis)
     with mock.patch.object(reduction, "WIDE_LANES", 1):
         (x,) = _leaves(case, True)
