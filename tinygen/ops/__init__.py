@@ -34,7 +34,7 @@ from .losses import (
     mse_loss,
 )
 from .pooling import avg_pool2d, interpolate, max_pool2d
-from .recurrent import lstm_gates, skew, unskew
+from .recurrent import lstm_gates
 from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
     astype,
@@ -56,6 +56,7 @@ from .shape import (
     transpose,
     unsqueeze,
 )
+from .skew import skew, unskew
 
 __all__ = [
     # arithmetic

@@ -1,4 +1,4 @@
-"""The LSTM cell's element-wise core, a whole LSTM sequence fused, and the skew of PixelRNN's Diagonal BiLSTM.
+"""The LSTM cell's element-wise core and a whole LSTM sequence fused.
 
 Given the pre-activations a = W x + U h_prev + b, split into four blocks in
 PyTorch's order (i, f, g, o), one LSTM step computes
@@ -117,26 +117,6 @@ def _check_sequence(projected, w_hh, h0, c0):
         raise ValueError(f"lstm_sequence needs one dtype, got {projected.dtype}, {w_hh.dtype}, {h0.dtype} and {c0.dtype}")
 
 
-class Skew(Function):
-    """(N, C, H, W) -> (N, C, H, H + W - 1): row r shifted right by r, so diagonals become columns."""
-
-    def forward(self, x):
-        return kernels.skew(x)
-
-    def backward(self, gy):
-        return Unskew()(gy)
-
-
-class Unskew(Function):
-    """The inverse of skew, which is also its adjoint: read back the W shifted columns of each row."""
-
-    def forward(self, y):
-        return kernels.unskew(y)
-
-    def backward(self, gx):
-        return Skew()(gx)
-
-
 def lstm_gates(preact, c_prev):
     """One LSTM step after the matrix products: (N, 4H) pre-activations and (N, H) cell -> (h, c)."""
     return LSTMGates()(preact, c_prev)
@@ -147,10 +127,3 @@ def lstm_sequence(projected, w_hh, h0, c0):
     (h at every step (T, N, H), last c (N, H))."""
     return LSTMSequence()(projected, w_hh, h0, c0)
 
-
-def skew(x):
-    return Skew()(x)
-
-
-def unskew(y):
-    return Unskew()(y)
