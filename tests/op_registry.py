@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygen as tg
+from tinygen.ops.normalization import Moments, Standardize
+from tinygen.ops.recurrent import LSTMGates, LSTMSequence
+from tinygen.ops.reduction import LogSoftmax, Softmax
 from strategies import (
     array_and_dim,
     arrays,
@@ -42,6 +45,7 @@ class OpSpec:
     op: Callable  # (*tensors, **params) -> Tensor or tuple of Tensors
     reference: Callable  # (*arrays, **params) -> array or tuple of arrays
     variant: str = ""
+    fused: type = None  # the Function with a ``reference`` that the op runs, if it is a fused op
     differentiable: bool = True
     eps: float = 1e-6
     atol: float = 1e-5
@@ -171,8 +175,25 @@ def _np_softmax(x, dim):
     return e / e.sum(axis=dim, keepdims=True)
 
 
-register("softmax", along_axis, tg.softmax, _np_softmax)
-register("log_softmax", along_axis, tg.log_softmax, lambda x, dim: np.log(_np_softmax(x, dim)))
+@st.composite
+def moments_case(draw):
+    x = draw(arrays(shapes(1, 4)))
+    axes = tuple(sorted(draw(st.sets(st.integers(0, x.ndim - 1), min_size=1))))
+    return Case((x,), {"axes": axes})
+
+
+def _np_standardize_case(case):
+    x, axes = case.arrays[0], case.params["axes"]
+    # var + eps well away from 0, where 1/sqrt(var + eps) changes too fast for central differences
+    return Case((x, x.mean(axes, keepdims=True), np.abs(x.var(axes, keepdims=True)) + 0.5), {})
+
+
+register("moments", moments_case(), tg.moments,
+         lambda x, axes: (x.mean(axes, keepdims=True), x.var(axes, keepdims=True)), fused=Moments)  # fmt: skip
+register("standardize", moments_case().map(_np_standardize_case), tg.standardize,
+         lambda x, mean, var: (x - mean) / np.sqrt(var + 1e-5), fused=Standardize)  # fmt: skip
+register("softmax", along_axis, tg.softmax, _np_softmax, fused=Softmax)
+register("log_softmax", along_axis, tg.log_softmax, lambda x, dim: np.log(_np_softmax(x, dim)), fused=LogSoftmax)
 register("cumsum", along_axis, tg.cumsum, lambda x, dim: np.cumsum(x, axis=dim))
 
 # ---- shape ----------------------------------------------------------------------------------------
@@ -524,7 +545,25 @@ def _np_lstm_gates(preact, c_prev):
     return sigmoid(a_o) * np.tanh(c), c
 
 
-register("lstm_gates", lstm_case(), tg.lstm_gates, _np_lstm_gates)
+register("lstm_gates", lstm_case(), tg.lstm_gates, _np_lstm_gates, fused=LSTMGates)
+
+
+@st.composite
+def lstm_sequence_case(draw):
+    steps, n, hidden = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    return Case((draw(arrays((steps, n, 4 * hidden))), draw(arrays((4 * hidden, hidden))),
+                 draw(arrays((n, hidden))), draw(arrays((n, hidden)))))  # fmt: skip
+
+
+def _np_lstm_sequence(projected, w_hh, h, c):
+    outputs = []
+    for projected_t in projected:
+        h, c = _np_lstm_gates(projected_t + h @ w_hh.T, c)
+        outputs.append(h)
+    return np.stack(outputs), c
+
+
+register("lstm_sequence", lstm_sequence_case(), tg.lstm_sequence, _np_lstm_sequence, fused=LSTMSequence)
 
 
 def _np_skew(x):

@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tinygen as tg
 from op_registry import REGISTRY, along_axis
 from tinygen.ops import reduction
 
 DIFFERENTIABLE = [spec for spec in REGISTRY if spec.differentiable]
+FUSED = [spec for spec in REGISTRY if spec.fused is not None]
 
 
 def _leaves(case, requires_grad):
@@ -52,6 +54,48 @@ def test_gradcheck(spec, data):
 def test_gradgradcheck(spec, data):
     case = data.draw(spec.inputs)
     tg.gradgradcheck(lambda *xs: spec.op(*xs, **case.params), *_leaves(case, True), eps=spec.eps, atol=spec.atol, rtol=spec.rtol)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_fused_op_is_checked_against_its_reference():
+    with_reference = {cls for cls in _subclasses(tg.Function) if cls.reference is not None}
+    assert with_reference == {spec.fused for spec in FUSED}, "fused Functions without a registry entry naming them"
+
+
+def _creators(outputs):
+    """Every Function in the graph behind ``outputs``."""
+    seen, stack = {}, [y.creator for y in outputs if y.creator is not None]
+    while stack:
+        function = stack.pop()
+        if id(function) not in seen:
+            seen[id(function)] = function
+            stack.extend(x.creator for x in function.inputs if x.creator is not None)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("spec", FUSED, ids=lambda s: s.id)
+@given(data=st.data())
+def test_fused_op_agrees_with_its_reference(spec, data):
+    """The fast forward and backward compute what the readable ``reference`` does, values and first derivatives."""
+    case = data.draw(spec.inputs)
+    outputs = _as_tuple(spec.op(*_leaves(case, True), **case.params))
+    (function,) = [f for f in _creators(outputs) if type(f) is spec.fused]
+    with tg.no_grad():
+        expected = _as_tuple(function.reference(*function.inputs))
+    for got, want in zip(outputs, expected):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    upstream = [tg.tensor(data.draw(hnp.arrays(np.float64, y.shape, elements=st.floats(-2, 2)))) for y in outputs]
+    with tg.no_grad():
+        fused_grads = _as_tuple(function.backward(*upstream))
+    wanted = [x for x in function.inputs if x.requires_grad]
+    reference_grads = tg.grad(function.reference(*function.inputs), wanted, upstream, allow_unused=True)
+    for got, want in zip([g for g in fused_grads if g is not None], reference_grads):
+        np.testing.assert_allclose(got.numpy(), 0 if want is None else want.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @given(data=st.data())

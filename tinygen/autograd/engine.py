@@ -129,7 +129,10 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
             grads_out = _output_grads(function, pending.pop(id(function), None))
             if capture_ids is None:
                 _retain_non_leaf_grads(function, grads_out)
-            grads_in = function.backward(*grads_out)
+            if create_graph and function.reference is not None:
+                grads_in = _differentiate_reference(function, grads_out)
+            else:
+                grads_in = function.backward(*grads_out)
             grads_in = grads_in if isinstance(grads_in, tuple) else (grads_in,)
             _check_gradients(function, grads_in)
             for x, g in zip(function.inputs, grads_in):
@@ -145,6 +148,18 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
         for function in functions:
             function.release()
     return captured
+
+
+def _differentiate_reference(function, grads_out):
+    """A fused op's input gradients as a graph: the backward of its ``reference`` on the same inputs.
+
+    The reference's forward runs again here (the fused forward kept no graph); that
+    recomputation is the price of differentiating a fused op more than once.
+    """
+    wanted = [x for x, need in zip(function.inputs, function.needs_input_grad) if need]
+    outputs = function.reference(*function.inputs)
+    grads = iter(grad(outputs, wanted, list(grads_out), create_graph=True))
+    return tuple(next(grads) if need else None for need in function.needs_input_grad)
 
 
 def _collect(roots, capture_ids):

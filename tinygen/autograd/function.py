@@ -20,6 +20,21 @@ input ``k`` wants a gradient at all (so expensive unused gradients can be skippe
         def backward(self, grad_y):
             x, = self.inputs
             return 2 * x * grad_y
+
+A fused op (one kernel pass where ordinary ops would make several) may
+compute its backward on raw arrays too, for speed, and then its backward
+builds no graph. Such an op defines ``reference(self, *inputs)``: the same
+computation written with ordinary Tensor ops, slow but differentiable any
+number of times. The contract is
+
+* forward and backward are the fast path, used whenever no graph of the
+  backward is wanted (``create_graph=False``, every training step);
+* under ``create_graph=True`` the engine differentiates ``reference`` on the
+  same inputs instead of calling ``backward`` (second derivatives, as in a
+  WGAN-GP penalty through an LSTM or a normalisation layer);
+* ``reference`` computes what ``forward`` computes, up to rounding: the op
+  registry's tests check both values and first derivatives for every op that
+  has one.
 """
 import weakref
 
@@ -72,6 +87,8 @@ class Function:
 
     def backward(self, *grad_outputs):
         raise NotImplementedError(f"{self.name} has no backward: it is not differentiable")
+
+    reference = None  # a fused op's readable twin: ``def reference(self, *inputs)`` in Tensor ops (see above)
 
     def output(self, index=0):
         """Output ``index`` as a Tensor, for backward formulas written in terms of it."""

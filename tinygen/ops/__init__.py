@@ -34,7 +34,8 @@ from .losses import (
     mse_loss,
 )
 from .pooling import avg_pool2d, interpolate, max_pool2d
-from .recurrent import lstm_gates
+from .normalization import moments, standardize
+from .recurrent import lstm_gates, lstm_sequence
 from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
     astype,
@@ -72,7 +73,10 @@ __all__ = [
     # selection
     "getitem", "masked_fill", "one_hot", "dropout",
     # convolution, pooling, recurrence (on Numba kernels)
-    "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "skew", "unskew",
+    "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "lstm_sequence",
+    "skew", "unskew",
+    # normalisation (fused)
+    "moments", "standardize",
     # losses and log-densities
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "mse_loss",
     "gaussian_log_likelihood",

@@ -5,19 +5,19 @@
 
 Training passes the moments of x itself to ``standardize``; evaluation passes
 running statistics. Each op's backward gives its own partial derivatives, so
-the gradient through the statistics reaches x along the moments op, and every
-term is a Tensor op of graph nodes (second derivatives for WGAN-GP critics).
-Summed over the standardised axes, with s = 1 / sqrt(var + eps), they add up
-to the familiar total
+the gradient through the statistics reaches x along the moments op. Summed
+over the standardised axes, with s = 1 / sqrt(var + eps), they add up to the
+familiar total
 
     dL/dx = s (g - mean(g) - xhat mean(g xhat)),    g = dL/dxhat.
 
-One op with that total as its backward would cost about the same passes but
-need s as a graph node of x, which it could only save as a constant (wrong
-for second derivatives); as an input of ``standardize``, var is such a node.
+Both are fused ops with a ``reference`` (see ``tinygen.autograd.function``):
+the same formulas in Tensor ops, which the engine differentiates when a
+gradient must itself be differentiable (a WGAN-GP critic with layer norm).
 """
 from .. import backend
 from ..autograd.function import Function
+from ..tensor import Tensor
 from .shape import sum_to
 
 
@@ -29,14 +29,21 @@ class Moments(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        mean = x.mean(axis=self.axes, keepdims=True)
-        centered = x - mean
-        return mean, xp.square(centered, out=centered).mean(axis=self.axes, keepdims=True)
+        self.mean = x.mean(axis=self.axes, keepdims=True)
+        centered = x - self.mean
+        return self.mean, xp.square(centered, out=centered).mean(axis=self.axes, keepdims=True)
 
     def backward(self, g_mean, g_var):
-        x, mean = self.inputs[0], self.output(0)
-        n = x.size // mean.size
-        return (x - mean) * (g_var * (2 / n)) + g_mean / n
+        x = self.inputs[0].data
+        n = x.size // self.mean.size
+        gx = x - self.mean
+        gx *= g_var.data * (2 / n)
+        gx += g_mean.data / n
+        return Tensor(gx)
+
+    def reference(self, x):
+        mean = x.mean(self.axes, keepdim=True)
+        return mean, ((x - mean) * (x - mean)).mean(self.axes, keepdim=True)
 
 
 class Standardize(Function):
@@ -53,15 +60,19 @@ class Standardize(Function):
         xp = backend.get_array_module(x)
         xhat = x - mean
         xhat *= 1 / xp.sqrt(var + self.eps)
+        self.xhat = xhat
         return xhat
 
     def backward(self, gy):
         _, mean, var = self.inputs
-        inv_std = (var + self.eps) ** -0.5  # a node, like mean and var: the statistics' own derivatives follow
+        inv_std = (var + self.eps) ** -0.5
         gx = gy * inv_std if self.needs_input_grad[0] else None
         g_mean = -sum_to(gy, mean.shape) * inv_std if self.needs_input_grad[1] else None
-        g_var = sum_to(gy * self.output(), var.shape) * (-0.5 * inv_std * inv_std) if self.needs_input_grad[2] else None
+        g_var = sum_to(gy * Tensor(self.xhat), var.shape) * (-0.5 * inv_std * inv_std) if self.needs_input_grad[2] else None
         return gx, g_mean, g_var
+
+    def reference(self, x, mean, var):
+        return (x - mean) * (var + self.eps) ** -0.5
 
 
 def moments(x, axes):

@@ -21,13 +21,12 @@ gradient with one matrix product over all steps instead of one per step,
     dL/dU = sum_t da_t^T h_{t-1} = dA^T H_prev      (dA: (T*N, 4H), H_prev: (T*N, H))
 
 while every step's arrays go into buffers allocated once for the sequence.
-Both ops differentiate their kernels' arrays, which carry no graph; when a
-backward pass must itself be differentiable (``create_graph=True``) they
-differentiate the same computation written with ordinary ops instead.
+Both ops differentiate their kernels' arrays, which carry no graph. Each has a
+``reference``, the same computation written with ordinary ops, which the
+engine differentiates instead when a backward pass must itself be
+differentiable (``create_graph=True``).
 """
 from .. import kernels
-from ..autograd import grad_mode
-from ..autograd.engine import grad
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -51,23 +50,16 @@ def lstm_sequence_reference(projected, w_hh, h, c):
     return stack(outputs), c
 
 
-def _differentiate_reference(function, reference, grad_outputs):
-    """The gradients of ``function``'s inputs, recorded: the backward of ``reference`` on the same inputs."""
-    wanted = [x for x, need in zip(function.inputs, function.needs_input_grad) if need]
-    grads = iter(grad(reference(*function.inputs), wanted, list(grad_outputs), create_graph=True))
-    return tuple(next(grads) if need else None for need in function.needs_input_grad)
-
-
 class LSTMGates(Function):
     def forward(self, preact, c_prev):
         h, c, self.saved = kernels.lstm_gates_forward(preact, c_prev)
         return h, c
 
     def backward(self, gh, gc):
-        if grad_mode.is_grad_enabled():  # create_graph=True
-            return _differentiate_reference(self, lstm_gates_reference, (gh, gc))
         d_preact, d_c_prev = kernels.lstm_gates_backward(gh.data, gc.data, self.saved, self.inputs[1].data)
         return Tensor(d_preact), Tensor(d_c_prev)
+
+    reference = staticmethod(lstm_gates_reference)
 
 
 class LSTMSequence(Function):
@@ -90,8 +82,6 @@ class LSTMSequence(Function):
         return hs[1:], cs[steps].copy()
 
     def backward(self, g_hs, g_c):
-        if grad_mode.is_grad_enabled():  # create_graph=True
-            return _differentiate_reference(self, lstm_sequence_reference, (g_hs, g_c))
         hs, cs, gates, tanh_c = self.saved
         w_hh = self.inputs[1].data
         xp = get_array_module(w_hh)
@@ -105,6 +95,8 @@ class LSTMSequence(Function):
         if self.needs_input_grad[1]:  # one product over all steps, not one per step
             d_w_hh = Tensor(d_preact.reshape(-1, d_preact.shape[2]).T @ hs[:-1].reshape(-1, hs.shape[2]))
         return Tensor(d_preact), d_w_hh, Tensor(dh_prev), Tensor(dc)
+
+    reference = staticmethod(lstm_sequence_reference)
 
 
 def _check_sequence(projected, w_hh, h0, c0):

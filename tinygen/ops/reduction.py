@@ -92,7 +92,11 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    """y_i = e^{x_i} / sum_j e^{x_j};  dL/dx = y (dL/dy - sum_j y_j dL/dy_j), as one SoftmaxGrad op."""
+    """y_i = e^{x_i} / sum_j e^{x_j};  dL/dx = y (dL/dy - sum_j y_j dL/dy_j).
+
+    Fused: forward and backward each make two passes over raw arrays, where the
+    same formula in Tensor ops makes five; ``reference`` is that formula.
+    """
 
     def __init__(self, axis):
         self.axis = axis
@@ -102,73 +106,40 @@ class Softmax(Function):
         y = x - _finite_max(x, (self.axis,))
         xp.exp(y, out=y)
         y /= _sum_of_products((self.axis,), y)
+        self.y = y
         return y
 
     def backward(self, gy):
-        return SoftmaxGrad(self.axis)(self.output(), gy)
+        g = gy.data - _sum_of_products((self.axis,), self.y, gy.data)
+        g *= self.y
+        return Tensor(g)
 
-
-class SoftmaxGrad(Function):
-    """g = y (gy - s) with s = sum_j y_j gy_j: the backward of Softmax in two passes.
-
-    Its own backward, for second derivatives, with u = dL/dg: g is linear in gy
-    with a symmetric Jacobian (diag(y) - y y^T), so dL/dgy = SoftmaxGrad(y, u);
-    and dL/dy = u (gy - s) - gy sum_j y_j u_j.
-    """
-
-    def __init__(self, axis):
-        self.axis = axis
-
-    def forward(self, y, gy):
-        g = gy - _sum_of_products((self.axis,), y, gy)
-        g *= y
-        return g
-
-    def backward(self, u):
-        y, gy = self.inputs
-        g_y = g_gy = None
-        if self.needs_input_grad[0]:
-            g_y = u * (gy - (y * gy).sum(self.axis, keepdim=True)) - gy * (y * u).sum(self.axis, keepdim=True)
-        if self.needs_input_grad[1]:
-            g_gy = SoftmaxGrad(self.axis)(y, u)
-        return g_y, g_gy
+    def reference(self, x):
+        return (x - x.logsumexp(self.axis, keepdim=True)).exp()
 
 
 class LogSoftmax(Function):
-    """y_i = x_i - logsumexp(x);  dL/dx = dL/dy - e^y sum_j dL/dy_j (e^y is the softmax), as one LogSoftmaxGrad op."""
+    """y_i = x_i - logsumexp(x);  dL/dx = dL/dy - e^y sum_j dL/dy_j  (e^y is the softmax).
+
+    Fused like ``Softmax``: the backward is one exp and one sum, in place.
+    """
 
     def __init__(self, axis):
         self.axis = axis
 
     def forward(self, x):
-        return x - LogSumExp((self.axis,), True).forward(x)
+        self.y = x - LogSumExp((self.axis,), True).forward(x)
+        return self.y
 
     def backward(self, gy):
-        return LogSoftmaxGrad(self.axis)(self.output(), gy)
+        xp = backend.get_array_module(self.y)
+        g = xp.exp(self.y)
+        g *= -_sum_of_products((self.axis,), gy.data)
+        g += gy.data
+        return Tensor(g)
 
-
-class LogSoftmaxGrad(Function):
-    """g = gy - e^y s with s = sum_j gy_j: the backward of LogSoftmax, in place after one exp.
-
-    Its own backward, with u = dL/dg:  dL/dgy = u - sum_j e^{y_j} u_j,  dL/dy = -u e^y s.
-    """
-
-    def __init__(self, axis):
-        self.axis = axis
-
-    def forward(self, y, gy):
-        xp = backend.get_array_module(y)
-        g = xp.exp(y)
-        g *= -_sum_of_products((self.axis,), gy)
-        g += gy
-        return g
-
-    def backward(self, u):
-        y, gy = self.inputs
-        softmax = y.exp()
-        g_y = -u * softmax * gy.sum(self.axis, keepdim=True) if self.needs_input_grad[0] else None
-        g_gy = u - (u * softmax).sum(self.axis, keepdim=True) if self.needs_input_grad[1] else None
-        return g_y, g_gy
+    def reference(self, x):
+        return x - x.logsumexp(self.axis, keepdim=True)
 
 
 class CumSum(Function):
