@@ -23,19 +23,21 @@ import json, time
 start = time.perf_counter()
 import numpy, numba
 from tinygen import kernels
-from tinygen.kernels import cpu
+from tinygen.kernels import conv, lstm, pooling
 imported = time.perf_counter()
 x = numpy.ones((2, 3, 8, 8), numpy.float32)
-cols = kernels.im2col(x, (3, 3), padding=1)
-kernels.col2im(cols, x.shape, (3, 3), padding=1)
-out, argmax = kernels.max_pool2d(x, 2)
-kernels.max_pool2d_backward(out, argmax, x.shape, 2)
-kernels.avg_pool2d_backward(kernels.avg_pool2d(x, 2), x.shape, 2)
+geometry = kernels.ConvGeometry.of(x.shape, (3, 3), padding=1)
+kernels.col2im(kernels.im2col(x, geometry), x.shape, geometry)
+window = kernels.PoolGeometry.of(x.shape, 2)
+out, argmax = kernels.max_pool2d(x, window)
+kernels.max_pool2d_backward(out, argmax, x.shape, window)
+kernels.avg_pool2d_backward(kernels.avg_pool2d(x, window), x.shape, window)
 preact, c = numpy.ones((2, 16), numpy.float32), numpy.ones((2, 4), numpy.float32)
 h, c_next, saved = kernels.lstm_gates_forward(preact, c)
 kernels.lstm_gates_backward(h, c_next, saved, c)
 done = time.perf_counter()
-stats = [f.stats for f in vars(cpu).values() if isinstance(f, numba.core.registry.CPUDispatcher)]
+stats = [f.stats for module in (conv, pooling, lstm) for f in vars(module).values()
+         if isinstance(f, numba.core.registry.CPUDispatcher)]
 print(json.dumps({"import_s": imported - start, "first_calls_s": done - imported,
                   "compiled": sum(sum(s.cache_misses.values()) for s in stats),
                   "loaded": sum(sum(s.cache_hits.values()) for s in stats), "kernels": len(stats)}))

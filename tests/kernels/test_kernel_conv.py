@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from tinygen.kernels import col2im, conv_output_size, im2col
+from tinygen.kernels import ConvGeometry, col2im, conv_output_size, im2col
 
 
 def reference_im2col(x, k, s, p, d, taps):
@@ -36,7 +36,7 @@ def conv_cases(draw):
 def test_im2col_matches_reference(case):
     shape, k, s, p, d, taps, dtype = case
     x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
-    cols = im2col(x, k, s, p, d, taps)
+    cols = im2col(x, ConvGeometry.of(shape, k, s, p, d, taps))
     assert cols.dtype == dtype
     np.testing.assert_array_equal(cols, reference_im2col(x, k, s, p, d, taps or range(k * k)))
 
@@ -47,17 +47,17 @@ def test_col2im_is_the_adjoint_of_im2col(case):
     """<im2col(x), y> == <x, col2im(y)> for all x, y: this pins col2im down completely."""
     shape, k, s, p, d, taps, _ = case
     rng = np.random.default_rng(1)
-    x = rng.standard_normal(shape)
-    cols = im2col(x, k, s, p, d, taps)
+    x, geometry = rng.standard_normal(shape), ConvGeometry.of(shape, k, s, p, d, taps)
+    cols = im2col(x, geometry)
     y = rng.standard_normal(cols.shape)
-    back = col2im(y, shape, k, s, p, d, taps)
+    back = col2im(y, shape, geometry)
     assert back.shape == shape
     np.testing.assert_allclose(np.vdot(cols, y), np.vdot(x, back), rtol=1e-10)
 
 
 def test_rectangular_kernel_stride_padding_dilation():
     x = np.random.default_rng(2).standard_normal((2, 2, 7, 9))
-    cols = im2col(x, (2, 3), (1, 2), (1, 0), (2, 1))
+    cols = im2col(x, ConvGeometry.of(x.shape, (2, 3), (1, 2), (1, 0), (2, 1)))
     oh, ow = conv_output_size(7, 2, 1, 1, 2), conv_output_size(9, 3, 2, 0, 1)
     assert cols.shape == (2 * 6, 2 * oh * ow)
     # tap (ki, kj) = (1, 2) of channel 1, image 0, output (0, 0) reads x[0, 1, 0*1 - 1 + 1*2, 0*2 - 0 + 2*1]
@@ -76,7 +76,15 @@ def test_conv_output_size():
                                     dict(kernel_size=3, taps=[]), dict(kernel_size=(1, 2, 3))])
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(ValueError):
-        im2col(np.zeros((1, 1, 5, 5)), **kwargs)
+        ConvGeometry.of((1, 1, 5, 5), **kwargs)
+
+
+def test_the_arrays_must_fit_the_geometry():
+    geometry = ConvGeometry.of((1, 2, 5, 5), 3)
+    with pytest.raises(ValueError, match=r"\(5, 5\) images"):
+        im2col(np.zeros((1, 2, 6, 5)), geometry)
+    with pytest.raises(ValueError, match="cols must be"):
+        col2im(np.zeros((2 * 9, 8)), (1, 2, 5, 5), geometry)
 
 
 @pytest.mark.parametrize("stride, padding, dilation", [(1, 1, 1), (2, 0, 1), (1, 2, 2), (2, 3, 1)])
@@ -93,7 +101,8 @@ def test_conv2d_via_im2col_matches_torch(stride, padding, dilation, masked):
     oh = conv_output_size(9, 3, stride, padding, dilation)
     ow = conv_output_size(8, 3, stride, padding, dilation)
     w_rows = w.reshape(4, 2, 9)[:, :, taps if masked else slice(None)].reshape(4, -1)
-    y = (w_rows @ im2col(x, 3, stride, padding, dilation, taps)).reshape(4, 3, oh, ow).transpose(1, 0, 2, 3)
+    cols = im2col(x, ConvGeometry.of(x.shape, 3, stride, padding, dilation, taps))
+    y = (w_rows @ cols).reshape(4, 3, oh, ow).transpose(1, 0, 2, 3)
     expected = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=stride,
                                           padding=padding, dilation=dilation).numpy()
     np.testing.assert_allclose(y, expected, rtol=1e-10, atol=1e-12)

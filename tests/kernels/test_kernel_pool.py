@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from tinygen.kernels import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+from tinygen.kernels import PoolGeometry, avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 
 
 def windows(x, k, s, p, fill):
@@ -26,8 +26,8 @@ def pool_cases(draw):
 @given(pool_cases())
 def test_max_pool_matches_reference(case):
     shape, k, s, p, dtype = case
-    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
-    out, argmax = max_pool2d(x, k, s, p)
+    x, geometry = np.random.default_rng(0).standard_normal(shape).astype(dtype), PoolGeometry.of(shape, k, s, p)
+    out, argmax = max_pool2d(x, geometry)
     np.testing.assert_array_equal(out, windows(x, k, s, p, -np.inf).max(axis=-1))
     planes = x.reshape(shape[0], shape[1], -1)
     np.testing.assert_array_equal(np.take_along_axis(planes, argmax.reshape(*shape[:2], -1), 2).reshape(out.shape),
@@ -37,7 +37,7 @@ def test_max_pool_matches_reference(case):
     for n in range(shape[0]):
         for c in range(shape[1]):
             np.add.at(expected[n, c], argmax[n, c].ravel(), dout[n, c].ravel())
-    np.testing.assert_allclose(max_pool2d_backward(dout, argmax, shape, k, s, p), expected.reshape(shape),
+    np.testing.assert_allclose(max_pool2d_backward(dout, argmax, shape, geometry), expected.reshape(shape),
                                rtol=1e-6)
 
 
@@ -46,20 +46,20 @@ def test_max_pool_matches_reference(case):
 def test_avg_pool_matches_reference_and_backward_is_its_adjoint(case):
     shape, k, s, p, dtype = case
     rng = np.random.default_rng(2)
-    x = rng.standard_normal(shape).astype(dtype)
-    out = avg_pool2d(x, k, s, p)
+    x, geometry = rng.standard_normal(shape).astype(dtype), PoolGeometry.of(shape, k, s, p)
+    out = avg_pool2d(x, geometry)
     np.testing.assert_allclose(out, windows(x, k, s, p, 0).mean(axis=-1), rtol=1e-5, atol=1e-6)
     x64, y = x.astype(np.float64), rng.standard_normal(out.shape)
-    np.testing.assert_allclose(np.vdot(avg_pool2d(x64, k, s, p), y),
-                               np.vdot(x64, avg_pool2d_backward(y, shape, k, s, p)), rtol=1e-10)
+    np.testing.assert_allclose(np.vdot(avg_pool2d(x64, geometry), y),
+                               np.vdot(x64, avg_pool2d_backward(y, shape, geometry)), rtol=1e-10)
 
 
 def test_stride_defaults_to_kernel_size_and_ties_go_to_the_first_tap():
-    out, argmax = max_pool2d(np.ones((1, 1, 4, 4)), 2)
+    out, argmax = max_pool2d(np.ones((1, 1, 4, 4)), PoolGeometry.of((1, 1, 4, 4), 2))
     assert out.shape == (1, 1, 2, 2)
     np.testing.assert_array_equal(argmax[0, 0], [[0, 2], [8, 10]])
 
 
 def test_padding_larger_than_half_the_kernel_raises():
     with pytest.raises(ValueError, match="half the kernel"):
-        max_pool2d(np.zeros((1, 1, 4, 4)), 2, 1, 2)
+        PoolGeometry.of((1, 1, 4, 4), 2, 1, 2)

@@ -22,7 +22,7 @@ earlier (type B).
 import numpy
 
 from ..creation import tensor, zeros
-from ..kernels._geometry import pair
+from ..ops.conv import pair
 from . import functional as F
 from . import init
 from .module import Module, Parameter

@@ -19,6 +19,11 @@ A masked convolution (PixelCNN) passes ``taps``, the kernel positions the mask
 keeps; positions left out are treated as zero weights and are skipped, not
 multiplied by zero.
 
+conv2d and conv_transpose2d check their arguments once, into a
+``ConvGeometry`` (kernel size, stride, padding, dilation, taps and image sizes;
+``tinygen/kernels/conv.py``), which the three Functions hand to each other and
+to the im2col and col2im kernels.
+
 On the CPU each of the three runs over chunks of a few images at a time: the
 columns of one chunk (up to 16 MiB) are still in the cache when the matrix
 product reads them, where the columns of a whole batch (58 MiB for 32
@@ -33,76 +38,67 @@ When the columns are no larger than the output (C*T <= F: the first layer of
 an image model, a masked 7x7 layer on one channel), conv2d keeps them for the
 weight gradient instead of building them again.
 """
-from dataclasses import dataclass
-
 import numpy
 
-from .. import backend, kernels
+from .. import backend
 from ..autograd.function import Function
-from ..kernels._geometry import conv_output_size, pair
+from ..kernels import ConvGeometry, col2im, im2col, pair
 
 # im2col columns per chunk of images: small enough to stay in the last-level cache, large enough for an efficient
 # matrix product (of 4, 8, 16 and 64 MiB, 16 was best or even on every benchmark convolution here)
 CHUNK_BYTES = 16 << 20
 
 
-@dataclass(frozen=True)
-class ConvGeometry:
-    kernel_size: tuple
-    stride: tuple
-    padding: tuple
-    dilation: tuple
-    taps: tuple  # kept kernel positions, row-major in (kh, kw); all of them for a plain convolution
+def _im2col(x, geometry):
+    if geometry.kernel_size == (1, 1) and geometry.stride == (1, 1) and geometry.padding == (0, 0):
+        return _flat_channels_first(x)  # each column is one pixel's channels: no copy for channel-major x
+    return im2col(x, geometry)
 
-    def im2col(self, x):
-        if self.kernel_size == (1, 1) and self.stride == (1, 1) and self.padding == (0, 0):
-            return _flat_channels_first(x)  # each column is one pixel's channels: no copy for channel-major x
-        return kernels.im2col(x, self.kernel_size, self.stride, self.padding, self.dilation, self.taps)
 
-    def col2im(self, cols, x_shape):
-        return kernels.col2im(cols, x_shape, self.kernel_size, self.stride, self.padding, self.dilation, self.taps)
+def _image_chunks(geometry, x_shape, out_channels, dtype, gpu):
+    """Slices of consecutive images whose columns, (C*T, B*OH*OW), and output-shaped
+    gradients, (F, B*OH*OW), take at most about CHUNK_BYTES (all images at once on a GPU)."""
+    n, c = x_shape[:2]
+    rows = max(c * len(geometry.taps), out_channels)
+    per_image = rows * numpy.prod(geometry.output_size) * numpy.dtype(dtype).itemsize
+    step = n if gpu else max(1, int(CHUNK_BYTES // per_image))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
-    def image_chunks(self, x_shape, out_channels, dtype, gpu):
-        """Slices of consecutive images whose columns, (C*T, B*OH*OW), and output-shaped
-        gradients, (F, B*OH*OW), take at most about CHUNK_BYTES (all images at once on a GPU)."""
-        n, c = x_shape[:2]
-        rows = max(c * len(self.taps), out_channels)
-        per_image = rows * numpy.prod(self.output_shape(x_shape, 1)[2:]) * numpy.dtype(dtype).itemsize
-        step = n if gpu else max(1, int(CHUNK_BYTES // per_image))
-        return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
-    def chunked_im2col(self, x, out_channels, cols=None):
-        """(images, im2col(x[images])) for each chunk of images; all images at once if ``cols`` are given."""
-        if cols is not None:
-            yield slice(0, x.shape[0]), cols
-            return
-        for images in self.image_chunks(x.shape, out_channels, x.dtype, backend.is_gpu_array(x)):
-            yield images, self.im2col(x[images])
+def _chunked_im2col(geometry, x, out_channels, cols=None):
+    """(images, im2col(x[images])) for each chunk of images; all images at once if ``cols`` are given."""
+    if cols is not None:
+        yield slice(0, x.shape[0]), cols
+        return
+    for images in _image_chunks(geometry, x.shape, out_channels, x.dtype, backend.is_gpu_array(x)):
+        yield images, _im2col(x[images], geometry)
 
-    def columns_are_small(self, x_shape, out_channels):
-        """C*T <= F: the columns take no more memory than the output, so they are worth keeping."""
-        return x_shape[1] * len(self.taps) <= out_channels
 
-    def output_shape(self, x_shape, out_channels):
-        n, _, h, w = x_shape
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.kernel_size, self.stride, self.padding, self.dilation
-        return (n, out_channels, conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw))
+def _columns_are_small(geometry, x_shape, out_channels):
+    """C*T <= F: the columns take no more memory than the output, so they are worth keeping."""
+    return x_shape[1] * len(geometry.taps) <= out_channels
 
-    def flat_weight(self, w):
-        """(F, C, kh, kw) -> (F, C*T), keeping only the taps."""
-        f, c = w.shape[:2]
-        if len(self.taps) == w.shape[2] * w.shape[3]:
-            return w.reshape(f, -1)
-        return w.reshape(f, c, -1)[:, :, list(self.taps)].reshape(f, -1)
 
-    def full_weight(self, flat, weight_shape):
-        """(F, C*T) -> (F, C, kh, kw), zeros at the taps left out."""
-        f, c, kh, kw = weight_shape
-        if len(self.taps) == kh * kw:
-            return flat.reshape(weight_shape)
-        full = backend.get_array_module(flat).zeros((f, c, kh * kw), flat.dtype)
-        full[:, :, list(self.taps)] = flat.reshape(f, c, -1)
-        return full.reshape(weight_shape)
+def _output_shape(geometry, x_shape, out_channels):
+    return (x_shape[0], out_channels, *geometry.output_size)
+
+
+def _flat_weight(geometry, w):
+    """(F, C, kh, kw) -> (F, C*T), keeping only the taps."""
+    f, c = w.shape[:2]
+    if len(geometry.taps) == w.shape[2] * w.shape[3]:
+        return w.reshape(f, -1)
+    return w.reshape(f, c, -1)[:, :, list(geometry.taps)].reshape(f, -1)
+
+
+def _full_weight(geometry, flat, weight_shape):
+    """(F, C*T) -> (F, C, kh, kw), zeros at the taps left out."""
+    f, c, kh, kw = weight_shape
+    if len(geometry.taps) == kh * kw:
+        return flat.reshape(weight_shape)
+    full = backend.get_array_module(flat).zeros((f, c, kh * kw), flat.dtype)
+    full[:, :, list(geometry.taps)] = flat.reshape(f, c, -1)
+    return full.reshape(weight_shape)
 
 
 def _flat_channels_first(y):
@@ -118,11 +114,12 @@ class Convolution(Function):
 
     def forward(self, x, w):
         _check_channels(x.shape, w.shape)
-        xp, (n, f, oh, ow) = backend.get_array_module(x), self.geometry.output_shape(x.shape, w.shape[0])
+        g = self.geometry
+        xp, (n, f, oh, ow) = backend.get_array_module(x), _output_shape(g, x.shape, w.shape[0])
         y = xp.empty((f, n * oh * ow), xp.result_type(x, w))  # channel-major, as the products come out
-        w_flat = self.geometry.flat_weight(w)
-        self.cols = self.geometry.im2col(x) if self.geometry.columns_are_small(x.shape, f) else None
-        for images, cols in self.geometry.chunked_im2col(x, f, self.cols):
+        w_flat = _flat_weight(g, w)
+        self.cols = _im2col(x, g) if _columns_are_small(g, x.shape, f) else None
+        for images, cols in _chunked_im2col(g, x, f, self.cols):
             xp.matmul(w_flat, cols, out=y[:, images.start * oh * ow:images.stop * oh * ow])
         return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
 
@@ -140,19 +137,19 @@ class TransposedConvolution(Function):
         self.geometry, self.x_shape = geometry, tuple(x_shape)
 
     def forward(self, g, w):
-        expected = self.geometry.output_shape(self.x_shape, w.shape[0])
+        expected = _output_shape(self.geometry, self.x_shape, w.shape[0])
         if g.shape != expected:
             raise ValueError(f"expected an input of shape {expected} for output shape {self.x_shape}, got {g.shape}")
-        flipped = self._flipped_geometry(w)
+        flipped = self._flipped_geometry(g.shape)
         if flipped is not None:
             return Convolution(flipped).forward(g, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
         z = backend.get_array_module(g).empty(self.x_shape, g.dtype)
-        w_flat_t = self.geometry.flat_weight(w).T
-        for images in self.geometry.image_chunks(self.x_shape, g.shape[1], g.dtype, backend.is_gpu_array(g)):
-            z[images] = self.geometry.col2im(w_flat_t @ _flat_channels_first(g[images]), z[images].shape)
+        w_flat_t = _flat_weight(self.geometry, w).T
+        for images in _image_chunks(self.geometry, self.x_shape, g.shape[1], g.dtype, backend.is_gpu_array(g)):
+            z[images] = col2im(w_flat_t @ _flat_channels_first(g[images]), z[images].shape, self.geometry)
         return z
 
-    def _flipped_geometry(self, w):
+    def _flipped_geometry(self, g_shape):
         """With stride 1, the adjoint is itself a convolution: of g with the kernel flipped in space
         and transposed in channels, padded by d(k-1) - p (a masked kernel's taps flip with it). That
         skips col2im's scattered adds, which cost more than a second im2col once there are many
@@ -163,7 +160,7 @@ class TransposedConvolution(Function):
         if g.stride != (1, 1) or min(pads) < 0 or not many_channels:
             return None
         last = g.kernel_size[0] * g.kernel_size[1] - 1
-        return ConvGeometry(g.kernel_size, (1, 1), tuple(pads), g.dilation, tuple(sorted(last - t for t in g.taps)))
+        return ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps])
 
     def backward(self, gz):
         g, w = self.inputs
@@ -183,9 +180,9 @@ class ConvolutionWeight(Function):
 
     def forward(self, x, g):
         flat = 0
-        for images, cols in self.geometry.chunked_im2col(x, g.shape[1], self.cols):
+        for images, cols in _chunked_im2col(self.geometry, x, g.shape[1], self.cols):
             flat = flat + _flat_channels_first(g[images]) @ cols.T  # sum over chunks of images
-        return self.geometry.full_weight(flat, self.weight_shape)
+        return _full_weight(self.geometry, flat, self.weight_shape)
 
     def backward(self, gv):
         x, g = self.inputs
@@ -201,12 +198,6 @@ def _check_channels(x_shape, w_shape):
         raise ValueError(f"input has {x_shape[1]} channels but the weight {w_shape} expects {w_shape[1]}")
 
 
-def _geometry(weight_shape, stride, padding, dilation, taps):
-    kh, kw = weight_shape[2], weight_shape[3]
-    taps = tuple(range(kh * kw)) if taps is None else tuple(int(t) for t in numpy.unique(taps))
-    return ConvGeometry((kh, kw), pair(stride, "stride"), pair(padding, "padding"), pair(dilation, "dilation"), taps)
-
-
 def _add_bias(y, bias):
     return y if bias is None else y + bias.reshape(1, -1, 1, 1)
 
@@ -217,7 +208,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, taps=None):
     ``taps`` (tinygen's addition) lists the kernel positions to use, row-major;
     the others act as zero weights and are skipped (masked convolutions).
     """
-    return _add_bias(Convolution(_geometry(weight.shape, stride, padding, dilation, taps))(x, weight), bias)
+    geometry = ConvGeometry.of(x.shape, weight.shape[2:], stride, padding, dilation, taps)
+    return _add_bias(Convolution(geometry)(x, weight), bias)
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, taps=None):
@@ -227,15 +219,17 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     pixel to a (dilated) kernel-sized patch of the output: upsampling by
     ``stride``. Output size: (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1.
     """
-    geometry = _geometry(weight.shape, stride, padding, dilation, taps)
+    stride, padding, dilation = pair(stride, "stride"), pair(padding, "padding"), pair(dilation, "dilation")
     n, _, h, w = x.shape
     sizes = []
-    for size, k, s, p, d, extra in zip((h, w), geometry.kernel_size, geometry.stride, geometry.padding,
-                                        geometry.dilation, pair(output_padding, "output_padding")):  # fmt: skip
+    for size, k, s, p, d, extra in zip((h, w), weight.shape[2:], stride, padding, dilation,
+                                        pair(output_padding, "output_padding")):  # fmt: skip
         if not 0 <= extra < s:  # larger values would add rows that no input pixel reaches
             raise ValueError(f"output_padding {extra} must be non-negative and smaller than the stride {s}")
         sizes.append((size - 1) * s - 2 * p + d * (k - 1) + extra + 1)
-    return _add_bias(TransposedConvolution(geometry, (n, weight.shape[1], *sizes))(x, weight), bias)
+    z_shape = (n, weight.shape[1], *sizes)
+    geometry = ConvGeometry.of(z_shape, weight.shape[2:], stride, padding, dilation, taps)
+    return _add_bias(TransposedConvolution(geometry, z_shape)(x, weight), bias)
 
 
 def masked_conv2d(x, weight, mask, bias=None, stride=1, padding=0, dilation=1):

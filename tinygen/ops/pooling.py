@@ -11,30 +11,30 @@ import numpy
 
 from .. import backend, kernels
 from ..autograd.function import Function
-from ..kernels._geometry import pair
+from ..kernels import PoolGeometry, pair
 from .shape import broadcast_to, reshape
 
 
 class MaxPool(Function):
-    def __init__(self, kernel_size, stride, padding):
-        self.window = (kernel_size, stride, padding)
+    def __init__(self, geometry):
+        self.geometry = geometry
 
     def forward(self, x):
-        y, self.argmax = kernels.max_pool2d(x, *self.window)
+        y, self.argmax = kernels.max_pool2d(x, self.geometry)
         return y
 
     def backward(self, gy):
-        return MaxPoolScatter(self.argmax, self.inputs[0].shape, self.window)(gy)
+        return MaxPoolScatter(self.argmax, self.inputs[0].shape, self.geometry)(gy)
 
 
 class MaxPoolScatter(Function):
     """Add each window's gradient at the position of its maximum."""
 
-    def __init__(self, argmax, x_shape, window):
-        self.argmax, self.x_shape, self.window = argmax, x_shape, window
+    def __init__(self, argmax, x_shape, geometry):
+        self.argmax, self.x_shape, self.geometry = argmax, x_shape, geometry
 
     def forward(self, gy):
-        return kernels.max_pool2d_backward(gy, self.argmax, self.x_shape, *self.window)
+        return kernels.max_pool2d_backward(gy, self.argmax, self.x_shape, self.geometry)
 
     def backward(self, g):
         n, c = self.x_shape[:2]
@@ -44,35 +44,35 @@ class MaxPoolScatter(Function):
 
 
 class AvgPool(Function):
-    def __init__(self, kernel_size, stride, padding):
-        self.window = (kernel_size, stride, padding)
+    def __init__(self, geometry):
+        self.geometry = geometry
 
     def forward(self, x):
-        return kernels.avg_pool2d(x, *self.window)
+        return kernels.avg_pool2d(x, self.geometry)
 
     def backward(self, gy):
-        return AvgPoolAdjoint(self.inputs[0].shape, self.window)(gy)
+        return AvgPoolAdjoint(self.inputs[0].shape, self.geometry)(gy)
 
 
 class AvgPoolAdjoint(Function):
-    def __init__(self, x_shape, window):
-        self.x_shape, self.window = x_shape, window
+    def __init__(self, x_shape, geometry):
+        self.x_shape, self.geometry = x_shape, geometry
 
     def forward(self, gy):
-        return kernels.avg_pool2d_backward(gy, self.x_shape, *self.window)
+        return kernels.avg_pool2d_backward(gy, self.x_shape, self.geometry)
 
     def backward(self, g):
-        return AvgPool(*self.window)(g)
+        return AvgPool(self.geometry)(g)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
     """Largest value of each kernel_size window (stride defaults to kernel_size; padding counts as -inf)."""
-    return MaxPool(kernel_size, stride, padding)(x)
+    return MaxPool(PoolGeometry.of(x.shape, kernel_size, stride, padding))(x)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
     """Mean of each window; padded positions count as zeros in the mean, as in PyTorch."""
-    return AvgPool(kernel_size, stride, padding)(x)
+    return AvgPool(PoolGeometry.of(x.shape, kernel_size, stride, padding))(x)
 
 
 def interpolate(x, scale_factor, mode="nearest"):
