@@ -1,7 +1,8 @@
 """Model benchmark cases: one full training step (forward, backward, Adam) of every model, next to its twin.
 
-Each tinygen model in ``tinygen.models`` has a PyTorch twin of the same name in
-``benchmarks.torch_models`` (same constructor, same parameter names). Both
+Each tinygen model (or factory) in ``tinygen.models`` has a PyTorch twin of the
+same name, constructor and parameter names in the module of ``benchmarks.torch_models``
+named like its own (``nade`` for ``tinygen.models.autoregressive.nade``). Both
 workers build the tinygen model from the same seed; the torch worker copies its
 weights into the twin, so the two frameworks start from identical parameters,
 see the same batch (and, for the VAE, the same reparameterisation noise) and
@@ -22,7 +23,8 @@ def build_model(fw, module, name, kwargs):
     if fw.name == "torch":
         from benchmarks.torch_models import copy_weights
 
-        twin = getattr(importlib.import_module(f"benchmarks.torch_models.{module}"), name)(**kwargs)
+        twin_module = importlib.import_module(f"benchmarks.torch_models.{module.rsplit('.', 1)[-1]}")
+        twin = getattr(twin_module, name)(**kwargs)
         model = copy_weights(model, twin)
     return model.to(fw.device)
 
@@ -65,7 +67,7 @@ def images_and_noise(batch, latent_dim):
 
 
 def mean_nll(model, x):
-    return model.loss(x)
+    return model.loss(x)[0]
 
 
 def negative_elbo(model, x, noise):
@@ -76,12 +78,15 @@ def models_suite():
     """A training step of each model at its example's default size, on a batch of 28x28 binary images."""
     vae = images_and_noise(64, latent_dim=16)
     return [
-        training_step_case("VAE MLP 784-512-512-16", "vae", "VAE", {"latent_dim": 16}, vae, negative_elbo),
-        training_step_case("VAE conv 32-64", "vae", "VAE", {"latent_dim": 16, "architecture": "conv"}, vae, negative_elbo),
-        training_step_case("NADE H=500", "nade", "NADE", {"shape": (1, 28, 28), "hidden_features": 500}, binary_images(64),
-                           mean_nll),
+        training_step_case("VAE MLP 784-512-512-16", "vae", "mlp_vae", {"latent_dim": 16}, vae, negative_elbo),
+        training_step_case("VAE conv 32-64", "vae", "conv_vae", {"latent_dim": 16}, vae, negative_elbo),
+        training_step_case("NADE H=500", "autoregressive.nade", "NADE", {"shape": (1, 28, 28), "hidden_features": 500},
+                           binary_images(64), mean_nll),
         # the pixel models' examples train on batches of 16
-        training_step_case("PixelCNN h32 5 blocks", "pixelcnn", "PixelCNN", {}, binary_images(16), mean_nll),
-        training_step_case("Row LSTM h16 2 layers", "pixelrnn", "RowLSTM", {}, binary_images(16), mean_nll),
-        training_step_case("Diagonal BiLSTM h16 2 layers", "pixelrnn", "DiagonalBiLSTM", {}, binary_images(16), mean_nll),
+        training_step_case("PixelCNN h32 5 blocks", "autoregressive.pixelcnn", "PixelCNN", {}, binary_images(16),
+                           mean_nll),
+        training_step_case("Row LSTM h16 2 layers", "autoregressive.pixelrnn", "RowLSTM", {}, binary_images(16),
+                           mean_nll),
+        training_step_case("Diagonal BiLSTM h16 2 layers", "autoregressive.pixelrnn", "DiagonalBiLSTM", {},
+                           binary_images(16), mean_nll),
     ]

@@ -36,10 +36,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "examples")]
 import vae_mnist  # the example: its parser, data and evaluation loop
 
 from benchmarks.torch_models import copy_weights
-from benchmarks.torch_models.vae import VAE as TorchVAE
+from benchmarks.torch_models import vae as torch_vae
 from tinygen import train
 from tinygen.distributions import bits_per_dim
-from tinygen.models.vae import VAE
+
+TWINS = {"mlp": torch_vae.mlp_vae, "conv": torch_vae.conv_vae}  # the example's --arch choices, in PyTorch
 
 
 def importance_weighted_log_likelihood(model, x, num_samples, chunk_size=100):
@@ -74,8 +75,7 @@ def main(argv=None):
                      f"pass --iw-samples {reference['iw_samples']:.0f} to compare like with like")
     run = train.Run(args)  # seeds tinygen's generator: the example's initial weights and binarisations
     train_loader, test_loader, source = vae_mnist.load_data(args)
-    settings = {"latent_dim": args.latent_dim, "architecture": args.arch}
-    model = copy_weights(VAE(**settings), TorchVAE(**settings))
+    model = copy_weights(vae_mnist.ARCHITECTURES[args.arch](args.latent_dim), TWINS[args.arch](args.latent_dim))
     torch.manual_seed(args.seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
 

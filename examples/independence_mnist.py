@@ -18,12 +18,8 @@ image, lower is better): more structure, fewer nats.
     python examples/independence_mnist.py --epochs 30 # closer to convergence
 """
 from tinygen import train
-from tinygen.models.fvsbn import FVSBN
-from tinygen.models.independent import (
-    IndependentBernoulli,
-    MarkovChain,
-    parameter_counts,
-)
+from tinygen.models.autoregressive import FVSBN, IndependentBernoulli, MarkovChain
+from tinygen.models.autoregressive.independent import parameter_counts
 
 
 def main(argv=None):

@@ -23,7 +23,7 @@ of the embedded subset, so the held-out NLL is higher.
     python examples/nade_mnist.py --full   # 100 epochs: an hour on the subset, half a day on full MNIST
 """
 from tinygen import train
-from tinygen.models.nade import NADE
+from tinygen.models.autoregressive import NADE
 from tinygen.train.arguments import positive_int
 
 FULL = {"hidden": 500, "epochs": 100}  # Larochelle & Murray (2011): H = 500, trained to convergence

@@ -4,7 +4,7 @@
 
 where f is a convolutional network whose kernels are masked so that its
 output at pixel i sees only the pixels above i and to its left (van den
-Oord et al., 2016; see tinygen/models/pixelcnn.py): a 7x7 mask-A convolution,
+Oord et al., 2016; see tinygen/models/autoregressive/pixelcnn.py): a 7x7 mask-A convolution,
 ``--blocks`` residual blocks of mask-B convolutions on 2h = 2 ``--hidden``
 feature maps, and a 1x1 output head. Training and the exact log-likelihood
 take one forward pass; sampling takes 784, one per pixel, which is why the
@@ -21,7 +21,7 @@ full MNIST in the cache, there are only the 4,000 of the embedded subset.
     python examples/pixelcnn_mnist.py --full --device gpu  # the published size
 """
 from tinygen import train
-from tinygen.models.pixelcnn import PixelCNN
+from tinygen.models.autoregressive import PixelCNN
 from tinygen.train.arguments import positive_int
 
 FULL = {"hidden": 128, "blocks": 15, "epochs": 50}

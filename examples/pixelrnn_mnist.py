@@ -4,7 +4,7 @@
 
 where f is a mask-A 7x7 convolution, ``--layers`` residual LSTM layers of
 ``--hidden`` units, and a 1x1 output head (van den Oord et al., 2016; see
-tinygen/models/pixelrnn.py). ``--cell`` picks the LSTM layer:
+tinygen/models/autoregressive/pixelrnn.py). ``--cell`` picks the LSTM layer:
 
     row        Row LSTM: steps down the rows; a pixel sees a triangle above it
     diagonal   Diagonal BiLSTM: steps along the diagonals, in both directions;
@@ -27,7 +27,7 @@ only the 4,000 of the embedded subset.
     python examples/pixelrnn_mnist.py --cell diagonal --full --device gpu
 """
 from tinygen import train
-from tinygen.models.pixelrnn import DiagonalBiLSTM, RowLSTM
+from tinygen.models.autoregressive import DiagonalBiLSTM, RowLSTM
 from tinygen.train.arguments import positive_int
 
 CELLS = {"row": ("row_lstm", RowLSTM), "diagonal": ("diagonal_bilstm", DiagonalBiLSTM)}  # name, model

@@ -6,7 +6,7 @@ A point x = (x_1, x_2) of the plane has the exact factorisation
 
 and RNADE (Uria, Murray & Larochelle, 2013) makes each factor a mixture of
 K Gaussians whose weights, means and scales are read out of NADE's shared
-hidden layer (see tinygen/models/rnade.py):
+hidden layer (see tinygen/models/autoregressive/rnade.py):
 
     h_d = sigmoid(c + W[:, <d] x_<d),   [logits, mu, log sigma]_d = V_d h_d + b_d
     p(x_d | x_<d) = sum_k softmax(logits_d)_k N(x_d; mu_dk, sigma_dk^2).
@@ -23,7 +23,7 @@ samples: the learned density.
 """
 from tinygen import train
 from tinygen.data import TOY_DATASETS, DataLoader, toy_dataset
-from tinygen.models.rnade import RNADE
+from tinygen.models.autoregressive import RNADE
 from tinygen.train.arguments import positive_int
 
 

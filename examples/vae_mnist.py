@@ -1,6 +1,6 @@
 """A variational autoencoder on binarised MNIST, trained by maximising the evidence lower bound.
 
-The model (``tinygen/models/vae.py``): a latent z ~ p(z) = N(0, I) and a
+The model (``tinygen/models/vae/``): a latent z ~ p(z) = N(0, I) and a
 decoder that turns it into one Bernoulli per pixel, p(x | z). Its likelihood
 p(x) = integral of p(x | z) p(z) dz has no closed form, so an encoder proposes
 q(z | x) = N(mu(x), diag sigma^2(x)) and training maximises, over both
@@ -57,18 +57,19 @@ import tinygen as tg
 from tinygen import train
 from tinygen.data import ArrayDataset, DataLoader, grey, mnist, static_binarize
 from tinygen.distributions import bits_per_dim, kl_divergence
-from tinygen.models.vae import VAE
+from tinygen.models.vae import conv_vae, mlp_vae
 from tinygen.train.arguments import positive_int
 
 FULL = {"epochs": 100, "iw_samples": 5000}  # the longer reference run, with the literature's K
 TEST_SEED = 1  # the one binarisation of the test digits
 TEST_BATCH = 100
+ARCHITECTURES = {"mlp": mlp_vae, "conv": conv_vae}  # --arch: the encoder and decoder networks
 
 
 def parser():
     """The example's command line: the shared flags, with this example's defaults, and its own."""
     arguments = train.example_parser("vae_mnist", __doc__.split("\n")[0], epochs=50, batch_size=64, lr=1e-3)
-    arguments.add_argument("--arch", choices=["mlp", "conv"], default="mlp", help="encoder and decoder networks")
+    arguments.add_argument("--arch", choices=ARCHITECTURES, default="mlp", help="encoder and decoder networks")
     arguments.add_argument("--latent-dim", type=positive_int, default=16, help="dimensions of z (2 draws the latent manifold)")
     arguments.add_argument("--iw-samples", type=positive_int, default=1000, metavar="K",
                            help="importance samples per test digit for the final NLL (the literature uses 5000)")
@@ -89,7 +90,7 @@ def main(argv=None):
     args = train.parse_example_args(parser(), argv, FULL)
     run = train.Run(args)
     train_loader, test_loader, source = load_data(args)
-    model = VAE(latent_dim=args.latent_dim, architecture=args.arch).to(args.device)
+    model = ARCHITECTURES[args.arch](latent_dim=args.latent_dim).to(args.device)
     optimizer = tg.optim.Adam(model.parameters(), lr=args.lr)
     run.track(model=model, optimizer=optimizer)
 
@@ -101,13 +102,12 @@ def main(argv=None):
 
     for _ in run.epochs():
         for x, _ in run.progress(train_loader):
-            # Per digit: log p(x | z) at z = mu + sigma * eps, minus the closed-form KL(q(z | x) || p(z)).
-            elbo, reconstruction, kl = model.elbo(x)
-            loss = -elbo.mean()  # maximise the ELBO
+            # -1/B sum_b ELBO(x_b); per digit, log p(x | z) at z = mu + sigma * eps minus the closed-form KL.
+            loss, terms = model.loss(x)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            run.log(train_elbo=elbo.mean(), train_reconstruction=reconstruction.mean(), train_kl=kl.mean())
+            run.log(**{f"train_{name}": value for name, value in terms.items()})
         run.log_epoch(**train.held_out_means(run, test_loader, "test ELBO", elbo_terms))
 
     nll = train.held_out_means(run, test_loader, f"test NLL, K={args.iw_samples}", negative_log_likelihood)["nll"]
@@ -127,9 +127,8 @@ def normal_quantiles(count):
 
 def decode(model, z):
     """The pixel probabilities of p(x | z) for latents ``z``, a NumPy array (N, latent_dim)."""
-    parameter = next(model.parameters())  # for the model's dtype and device
     with tg.no_grad():
-        return model.likelihood(tg.tensor(z, dtype=parameter.dtype, device=parameter.device)).mean
+        return model.likelihood(tg.tensor(z, dtype=model.dtype, device=model.device)).mean
 
 
 def save_pictures(run, model, test_digits, columns=10):

@@ -13,13 +13,13 @@ import pytest
 from autoregressive_check import assert_autoregressive
 
 import tinygen as tg
-from tinygen.models.fvsbn import FVSBN
-from tinygen.models.independent import (
+from tinygen.models.autoregressive.fvsbn import FVSBN
+from tinygen.models.autoregressive.independent import (
     IndependentBernoulli,
     MarkovChain,
     parameter_counts,
 )
-from tinygen.models.nade import NADE
+from tinygen.models.autoregressive.nade import NADE
 
 HIDDEN = 4
 MODELS = {
@@ -112,7 +112,7 @@ def test_parameter_counts_are_the_models_parameters():
         assert sum(p.size for p in make(name, shape).parameters()) == counts[name], name
     # FVSBN stores a full n x n matrix; the entries the mask hides never get a gradient.
     fvsbn = make("fvsbn", shape)
-    fvsbn.loss(random_binary(16, shape)).backward()
+    fvsbn.loss(random_binary(16, shape))[0].backward()
     assert sum(int(np.count_nonzero(p.grad.numpy())) for p in fvsbn.parameters()) == counts["fvsbn"]
     assert parameter_counts(784)["markov chain"] == 2 * 784 - 1
 
@@ -131,10 +131,10 @@ def train(model, x, steps, lr):
     optimizer = tg.optim.Adam(model.parameters(), lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()
-        model.loss(x).backward()
+        model.loss(x)[0].backward()
         optimizer.step()
     with tg.no_grad():
-        return model.loss(x).item()
+        return model.loss(x)[0].item()
 
 
 def test_training_fits_the_maximum_likelihood_estimates():
@@ -146,7 +146,7 @@ def test_training_fits_the_maximum_likelihood_estimates():
     tg.manual_seed(0)
     models = {name: MODELS[name](shape, dtype=tg.float64) for name in MODELS}
     with tg.no_grad():
-        start = {name: model.loss(x).item() for name, model in models.items()}
+        start = {name: model.loss(x)[0].item() for name, model in models.items()}
     final = {name: train(model, x, steps=250, lr=0.1) for name, model in models.items()}
 
     pixel_means = data.mean(0)

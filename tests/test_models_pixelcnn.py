@@ -14,8 +14,8 @@ from autoregressive_check import (
 )
 
 import tinygen as tg
-from tinygen.models.pixelcnn import PixelCNN
-from tinygen.nn import pixelcnn_mask
+from tinygen.models.autoregressive.masks import pixelcnn_mask
+from tinygen.models.autoregressive.pixelcnn import PixelCNN
 
 # (channels, levels, hidden_channels): binary images, and colour with R -> G -> B inside each pixel.
 BINARY, COLOUR = (1, 2, 6), (3, 256, 24)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_models_pixelcnn import random_images, sharpen
 
 import tinygen as tg
-from tinygen.models.pixelrnn import (
+from tinygen.models.autoregressive.pixelrnn import (
     DiagonalBiLSTM,
     DiagonalBiLSTMLayer,
     RowLSTM,

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygen as tg
+from tinygen.models.autoregressive.masks import pixelcnn_conv, pixelcnn_mask
 from torch_reference import assert_same_outputs_and_gradients
 
 torch = pytest.importorskip("torch")
@@ -47,18 +48,24 @@ def test_conv_transpose2d_layer(cin, cout, k, stride, bias):
 @pytest.mark.parametrize("mask_type", ["A", "B"])
 @pytest.mark.parametrize("groups", [1, 3])
 def test_masked_conv2d_is_a_conv_with_masked_weights(mask_type, groups):
-    mine = tg.nn.MaskedConv2d(3, 6, 5, mask_type, groups)
+    mask = pixelcnn_mask(6, 3, 5, mask_type, groups)
+    mine = tg.nn.MaskedConv2d(3, 6, 5, mask, padding=2)
     theirs = torch.nn.Conv2d(3, 6, 5, padding=2)
-    mask = torch.tensor(tg.nn.pixelcnn_mask(6, 3, 5, mask_type, groups), dtype=torch.float64)
+    their_mask = torch.tensor(mask, dtype=torch.float64)
     _compare(mine, theirs, _image(2, 3, 6, 6),
-             forward=lambda layer, x: layer(x) if layer is mine else torch.nn.functional.conv2d(x, layer.weight * mask, layer.bias, padding=2))  # fmt: skip
+             forward=lambda layer, x: layer(x) if layer is mine else torch.nn.functional.conv2d(x, layer.weight * their_mask, layer.bias, padding=2))  # fmt: skip
+
+
+def test_masked_conv2d_wants_a_mask_of_the_kernels_shape():
+    with pytest.raises(ValueError, match=r"mask's shape \(6, 3, 3, 3\) must be the kernel's, \(6, 3, 5, 5\)"):
+        tg.nn.MaskedConv2d(3, 6, 5, np.ones((6, 3, 3, 3)))
 
 
 @pytest.mark.parametrize("mask_type", ["A", "B"])
 def test_masked_conv2d_never_sees_the_future(mask_type):
     """Output (pixel i, channel group g) must not depend on later pixels, nor on later groups at pixel i
     (nor on its own group under mask A)."""
-    layer = tg.nn.MaskedConv2d(3, 3, 3, mask_type, color_groups=3).double()
+    layer = pixelcnn_conv(3, 3, 3, mask_type, color_groups=3).double()
     size = 4
     for row in range(size):
         for col in range(size):

@@ -1,4 +1,4 @@
-"""``tinygen.models.nade.NADE`` in PyTorch: the same parameters, names and computation.
+"""``tinygen.models.autoregressive.nade.NADE`` in PyTorch: the same parameters, names and computation.
 
     a_d = c + W[:, <d] x_<d   (a cumulative sum starting from c),   h_d = sigmoid(a_d),
     log p(x) = sum_d log Bernoulli(x_d; sigmoid(b_d + V_d . h_d))
@@ -30,5 +30,6 @@ class NADE(torch.nn.Module):
         return -F.binary_cross_entropy_with_logits(self.logits(x), x, reduction="none").sum(1)
 
     def loss(self, x):
-        return -self.log_prob(x).mean()
+        nll = -self.log_prob(x).mean()
+        return nll, {"nll": nll}
 

@@ -1,16 +1,18 @@
-"""PixelCNN in PyTorch, layer for layer ``tinygen.models.pixelcnn`` (same arguments, same parameter names).
+"""PixelCNN in PyTorch, layer for layer ``tinygen.models.autoregressive.pixelcnn`` (same arguments and
+parameter names).
 
 ``PixelAutoregressive`` (the mask-A input layer, the output head, the
-likelihood) is the twin of ``tinygen.models.pixel_autoregressive`` and serves the
-PixelRNN twins too. The masks come from tinygen's ``pixelcnn_mask`` (a NumPy
-function), so both frameworks run the same masks; ``copy_weights`` (in this
-package's ``__init__``) loads a tinygen model's weights into its twin by name.
+likelihood) is the twin of ``tinygen.models.autoregressive.pixel`` and serves
+the PixelRNN twins too. The masks come from tinygen's ``pixelcnn_mask`` (a
+NumPy function in ``tinygen.models.autoregressive.masks``), so both frameworks
+run the same masks; ``copy_weights`` (in this package's ``__init__``) loads a
+tinygen model's weights into its twin by name.
 """
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tinygen.nn import pixelcnn_mask
+from tinygen.models.autoregressive.masks import pixelcnn_mask
 
 
 class MaskedConv2d(nn.Conv2d):
@@ -62,7 +64,8 @@ class PixelAutoregressive(nn.Module):
         return self.log_prob_per_dim(x).sum(dim=(1, 2, 3))
 
     def loss(self, x):
-        return -self.log_prob(x).mean()
+        nll = -self.log_prob(x).mean()
+        return nll, {"nll": nll}
 
 
 class ResidualBlock(nn.Module):

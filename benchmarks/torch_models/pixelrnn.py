@@ -1,4 +1,5 @@
-"""PixelRNN's Row LSTM and Diagonal BiLSTM in PyTorch, layer for layer ``tinygen.models.pixelrnn``.
+"""PixelRNN's Row LSTM and Diagonal BiLSTM in PyTorch, layer for layer
+``tinygen.models.autoregressive.pixelrnn``.
 
 Written independently of tinygen's ops: the LSTM gates from torch.sigmoid and
 torch.tanh, the skew with one F.pad per row. Only the masks come from tinygen
@@ -9,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tinygen.models.pixelrnn import gate_mask
+from tinygen.models.autoregressive.masks import gate_mask
 
 from .pixelcnn import MaskedConv2d, PixelAutoregressive
 

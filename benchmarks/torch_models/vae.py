@@ -1,4 +1,4 @@
-"""The VAE of ``tinygen.models.vae`` in PyTorch: the same constructor arguments, layers and
+"""The VAE of ``tinygen.models.vae`` in PyTorch: the same constructors and factories, layers and
 parameter names, and the same ELBO, computed with ``torch.distributions``.
 
 ``copy_weights`` (in this package) copies a tinygen VAE's parameters into this twin by name, so the
@@ -64,17 +64,31 @@ class ConvDecoder(nn.Module):
         return self.upsample(self.project(z).relu().reshape((-1,) + self.feature_shape))
 
 
+class BernoulliLikelihood:
+    def learned_log_scale(self, image_shape):
+        return None
+
+    def __call__(self, logits, log_scale):
+        return Bernoulli(logits=logits)
+
+
+class GaussianLikelihood:
+    def __init__(self, scale=None):
+        self.scale = scale
+
+    def learned_log_scale(self, image_shape):
+        return nn.Parameter(torch.zeros(image_shape)) if self.scale is None else None
+
+    def __call__(self, means, log_scale):
+        return Normal(means, self.scale if log_scale is None else log_scale.exp())
+
+
 class VAE(nn.Module):
-    def __init__(self, latent_dim=16, architecture="mlp", likelihood="bernoulli", image_shape=(1, 28, 28),
-                 hidden_sizes=(512, 512), channels=(32, 64), observation_scale=None):  # fmt: skip
+    def __init__(self, encoder, decoder, image_shape, latent_dim, likelihood=BernoulliLikelihood()):
         super().__init__()
-        self.latent_dim, self.likelihood_kind = latent_dim, likelihood
-        self.image_shape, self.observation_scale = tuple(image_shape), observation_scale
-        networks = (MLPEncoder, MLPDecoder, hidden_sizes) if architecture == "mlp" else (ConvEncoder, ConvDecoder, channels)
-        encoder, decoder, sizes = networks
-        self.encoder, self.decoder = encoder(image_shape, latent_dim, sizes), decoder(image_shape, latent_dim, sizes)
-        if likelihood == "gaussian" and observation_scale is None:
-            self.log_scale = nn.Parameter(torch.zeros(image_shape))
+        self.image_shape, self.latent_dim = tuple(image_shape), latent_dim
+        self.encoder, self.decoder, self.output_distribution = encoder, decoder, likelihood
+        self.register_parameter("log_scale", likelihood.learned_log_scale(self.image_shape))
 
     def posterior(self, x):
         mean, log_var = self.encoder(x)
@@ -82,9 +96,7 @@ class VAE(nn.Module):
 
     def likelihood(self, z):
         outputs = self.decoder(z.reshape(-1, self.latent_dim)).reshape(z.shape[:-1] + self.image_shape)
-        if self.likelihood_kind == "bernoulli":
-            return Bernoulli(logits=outputs)
-        return Normal(outputs, self.log_scale.exp() if self.observation_scale is None else self.observation_scale)
+        return self.output_distribution(outputs, self.log_scale)
 
     def elbo(self, x, noise=None):
         """(elbo, reconstruction, kl) per example; z = mu + sigma * noise, the reparameterisation trick."""
@@ -98,3 +110,12 @@ class VAE(nn.Module):
 
     forward = elbo
 
+
+def mlp_vae(latent_dim=16, image_shape=(1, 28, 28), hidden_sizes=(512, 512), likelihood=BernoulliLikelihood()):
+    return VAE(MLPEncoder(image_shape, latent_dim, hidden_sizes), MLPDecoder(image_shape, latent_dim, hidden_sizes),
+               image_shape, latent_dim, likelihood)  # fmt: skip
+
+
+def conv_vae(latent_dim=16, image_shape=(1, 28, 28), channels=(32, 64), likelihood=BernoulliLikelihood()):
+    return VAE(ConvEncoder(image_shape, latent_dim, channels), ConvDecoder(image_shape, latent_dim, channels),
+               image_shape, latent_dim, likelihood)  # fmt: skip

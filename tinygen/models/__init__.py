@@ -1,4 +1,20 @@
-"""Generative models, one per file, each with the equation it implements in its docstring.
+"""Generative models, grouped by family, one paper per file, each with its equation in its docstring.
 
-Import a model from its own module, for example ``from tinygen.models.vae import VAE``.
+``base`` states what every model offers (``GenerativeModel``: ``loss``,
+``sample``, ``device``, ``dtype``; explicit densities add ``log_prob``). The
+families:
+
+    autoregressive   the chain rule p(x) = prod_d p(x_d | x_<d): independent pixels, FVSBN,
+                     NADE, RNADE, PixelCNN, PixelRNN
+    vae              the variational autoencoder, trained on the ELBO
+    gan              (to come) generators trained against a critic
+    diffusion        (to come) denoising diffusion: DDPM, DDIM
+
+A model is chosen by importing it, e.g.
+``from tinygen.models.autoregressive import NADE`` or
+``from tinygen.models.vae import mlp_vae``; networks and training loops are shared.
+
+Imports: ``tinygen.nn``, ``ops``, ``distributions``, ``creation``,
+``autograd`` and ``backend``; never ``tinygen.kernels`` (the ops wrap them) or
+``tinygen.train`` (the loops use the models, not the other way round).
 """

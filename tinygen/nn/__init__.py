@@ -6,7 +6,7 @@ small files by kind; ``functional`` holds the stateless functions they call and
 """
 from . import functional, init
 from .activation import ELU, Flatten, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
-from .conv import Conv2d, ConvTranspose2d, MaskedConv2d, pixelcnn_mask
+from .conv import Conv2d, ConvTranspose2d, MaskedConv2d
 from .dropout import Dropout
 from .embedding import Embedding
 from .linear import Linear

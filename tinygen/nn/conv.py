@@ -1,26 +1,15 @@
-"""Convolution layers: Conv2d, ConvTranspose2d, and PixelCNN's MaskedConv2d.
+"""Convolution layers: Conv2d, ConvTranspose2d, and MaskedConv2d (a Conv2d whose kernel is masked).
 
 Weights are (out_channels, in_channels, kh, kw) for Conv2d and
 (in_channels, out_channels, kh, kw) for ConvTranspose2d, as in PyTorch, and
 are initialised like PyTorch's layers (the same rule as Linear, with
 fan_in = in_channels * kh * kw), so models port unchanged.
 
-A PixelCNN predicts pixel i from pixels before it in raster order, so its
-convolutions must not see the future. MaskedConv2d multiplies the kernel by a
-fixed mask that keeps the rows above the centre and the pixels left of it:
-
-    mask type A (first layer): the centre pixel is hidden, so the prediction
-        of x_i never sees x_i itself;
-    mask type B (later layers): the centre is kept, since the features there
-        already depend only on pixels before i.
-
-For colour images each pixel's channels are predicted in the order R, G, B:
-the channels are split into three groups, and at the centre an output group
-may see an input group only if it comes earlier (type A) or is the same or
-earlier (type B).
+MaskedConv2d multiplies its kernel by a fixed 0/1 mask it is given, so that
+some outputs never see some inputs; which ones is the model's business (the
+autoregressive models' masks, PixelCNN's A and B among them, are in
+``tinygen.models.autoregressive.masks``).
 """
-import numpy
-
 from ..creation import tensor, zeros
 from ..ops.conv import pair
 from . import functional as F
@@ -68,41 +57,19 @@ class ConvTranspose2d(Conv2d):
         return super().extra_repr() + f", output_padding={self.output_padding}"
 
 
-def pixelcnn_mask(out_channels, in_channels, kernel_size, mask_type, color_groups=1):
-    """The 0/1 mask (out_channels, in_channels, kh, kw) of a PixelCNN convolution (see the module docstring)."""
-    if mask_type not in ("A", "B"):
-        raise ValueError(f"mask_type must be 'A' or 'B', got {mask_type!r}")
-    for channels, name in ((in_channels, "in_channels"), (out_channels, "out_channels")):
-        if channels % color_groups:
-            raise ValueError(f"{name}={channels} must be divisible by color_groups={color_groups}")
-    kh, kw = pair(kernel_size, "kernel_size")
-    mask = numpy.zeros((out_channels, in_channels, kh, kw), numpy.float32)
-    mask[:, :, : kh // 2, :] = 1  # every row above the centre
-    mask[:, :, kh // 2, : kw // 2] = 1  # the centre row, left of the centre
-    out_group = numpy.arange(out_channels) * color_groups // out_channels
-    in_group = numpy.arange(in_channels) * color_groups // in_channels
-    earlier = in_group[None, :] < out_group[:, None] if mask_type == "A" else in_group[None, :] <= out_group[:, None]
-    mask[:, :, kh // 2, kw // 2] = earlier
-    return mask
-
-
 class MaskedConv2d(Conv2d):
-    """A Conv2d that cannot see the future in raster order (and R -> G -> B order within a pixel).
+    """A Conv2d whose kernel is multiplied by a fixed 0/1 ``mask`` of the weight's shape (out, in, kh, kw).
 
-    Padding defaults to kernel_size // 2, which keeps the image size.
+    The mask is a buffer: saved with the weights and moved with them, never trained.
+    Masked weights receive a zero gradient.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, mask_type, color_groups=1, padding=None, bias=True,
+    def __init__(self, in_channels, out_channels, kernel_size, mask, stride=1, padding=0, dilation=1, bias=True,
                  device=None, dtype=None):  # fmt: skip
-        kh, kw = pair(kernel_size, "kernel_size")
-        padding = (kh // 2, kw // 2) if padding is None else padding
-        super().__init__(in_channels, out_channels, kernel_size, 1, padding, 1, bias, device, dtype)
-        self.mask_type, self.color_groups = mask_type, color_groups
-        mask = pixelcnn_mask(out_channels, in_channels, kernel_size, mask_type, color_groups)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, device, dtype)
+        if tuple(mask.shape) != self.weight.shape:
+            raise ValueError(f"the mask's shape {tuple(mask.shape)} must be the kernel's, {self.weight.shape}")
         self.register_buffer("mask", tensor(mask, dtype=self.weight.dtype, device=self.weight.device))
 
     def forward(self, x):
-        return F.masked_conv2d(x, self.weight, self.mask, self.bias, padding=self.padding)
-
-    def extra_repr(self):
-        return super().extra_repr() + f", mask_type={self.mask_type!r}, color_groups={self.color_groups}"
+        return F.masked_conv2d(x, self.weight, self.mask, self.bias, self.stride, self.padding, self.dilation)

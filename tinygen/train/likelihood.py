@@ -5,7 +5,8 @@ by minimising the average negative log-likelihood of the training data,
 
     L(theta) = -1/N sum_n log p_theta(x_n),
 
-with minibatch gradients (``model.loss(x)`` is the minibatch's L), and judged by
+with minibatch gradients (``model.loss(x)`` returns the minibatch's L and its
+named terms), and judged by
 the same quantity on test data it never saw: the held-out NLL in nats per
 image, or divided by D ln 2, in bits per dimension (``bits_per_dim``).
 
@@ -77,14 +78,14 @@ def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, sample
     num_dims = math.prod(test_loader.dataset[0][0].shape)  # of one example: pixels times channels of an image
     for _ in run.epochs():
         for x, _ in run.progress(train_loader):
-            losses = {}
+            logged = {}
             for name, model in models.items():
-                loss = model.loss(x)
+                loss, terms = model.loss(x)
                 optimizers[name].zero_grad()
                 loss.backward()
                 optimizers[name].step()
-                losses[f"nll_{name}"] = loss
-            run.log(**losses)
+                logged |= {f"{term}_{name}": value for term, value in terms.items()}
+            run.log(**logged)
         test_nlls = {name: held_out_nll(run, model, test_loader) for name, model in models.items()}
         run.log_epoch(**{f"test_nll_{name}": nll for name, nll in test_nlls.items()},
                       **{f"test_bits_per_dim_{name}": bits_per_dim(nll, num_dims) for name, nll in test_nlls.items()})  # fmt: skip

@@ -20,7 +20,7 @@ What varies from model to model, a subclass provides:
   the raster order for a one-channel image. PixelCNN's images keep their rows
   and columns (the convolutions need them, and the image size may vary) and
   move the channels last, (N, C, H, W) -> (N, H, W, C): raster order over the
-  pixels, R -> G -> B inside each (``pixel_autoregressive``);
+  pixels, R -> G -> B inside each (``pixel``);
 * the conditionals: ``conditional_params(context)``, from a flattened batch,
   the parameters of p(x_d | context_<d) for every d at once, shaped like the
   batch plus the parameters' own axes (a Categorical's K logits, say); and
@@ -35,14 +35,14 @@ import math
 
 import numpy
 
-from .. import backend
-from ..autograd.grad_mode import no_grad
-from ..creation import zeros
-from ..distributions import Bernoulli, Categorical
-from ..nn.module import Module
+from ... import backend
+from ...autograd.grad_mode import no_grad
+from ...creation import zeros
+from ...distributions import Bernoulli, Categorical
+from ..base import GenerativeModel
 
 
-class Autoregressive(Module):
+class Autoregressive(GenerativeModel):
     def __init__(self, shape):
         super().__init__()
         self.shape = tuple(int(side) for side in shape)
@@ -84,8 +84,9 @@ class Autoregressive(Module):
         return self.log_prob_per_dim(x).sum(dim=tuple(range(1, x.ndim)))
 
     def loss(self, x):
-        """The mean negative log-likelihood, -1/N sum_n log p(x_n), in nats."""
-        return -self.log_prob(x).mean()
+        """The mean negative log-likelihood, -1/N sum_n log p(x_n), in nats, and {"nll": it}."""
+        nll = -self.log_prob(x).mean()
+        return nll, {"nll": nll}
 
     def params_in_order(self, x):
         """Yield the parameters of p(x_d | x_<d) for each d in order, reading x only when asked for dimension d.
@@ -99,11 +100,10 @@ class Autoregressive(Module):
 
     def sample(self, n, device=None):
         """n examples, shape (n, *shape), drawn one dimension at a time, on the model's device."""
-        reference = next(self.parameters())
-        if device is not None and backend.normalize_device(device) != reference.device:
-            raise ValueError(f"the model lives on {reference.device!r}, so its samples do too: move it first "
+        if device is not None and backend.normalize_device(device) != self.device:
+            raise ValueError(f"the model lives on {self.device!r}, so its samples do too: move it first "
                              f"with model.to({device!r})")  # fmt: skip
-        x = self.flatten(zeros(n, *self.shape, dtype=reference.dtype, device=reference.device))
+        x = self.flatten(zeros(n, *self.shape, dtype=self.dtype, device=self.device))
         with no_grad():
             for position, params in zip(numpy.ndindex(x.shape[1:]), self.params_in_order(x)):
                 x.data[:, *position] = self.distribution(params).sample().data

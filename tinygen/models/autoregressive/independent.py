@@ -17,10 +17,10 @@ buy it down:
 ``parameter_counts`` lists them; the tests check each count against the
 model's own parameters.
 """
-from ..creation import zeros
-from ..nn.module import Parameter
-from ..ops import cat
-from .autoregressive import BernoulliAutoregressive
+from ...creation import zeros
+from ...nn.module import Parameter
+from ...ops import cat
+from .base import BernoulliAutoregressive
 
 
 def parameter_counts(num_pixels, hidden_features=None):

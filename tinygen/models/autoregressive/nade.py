@@ -20,11 +20,11 @@ is kept, and never receives a gradient.)
 ``RNADE`` (in ``rnade``) keeps this hidden layer and reads out a mixture of
 Gaussians instead of one logit.
 """
-from ..creation import ones_like, zeros
-from ..nn import init
-from ..nn.module import Parameter
-from ..ops import cat
-from .autoregressive import BernoulliAutoregressive
+from ...creation import ones_like, zeros
+from ...nn import init
+from ...nn.module import Parameter
+from ...ops import cat
+from .base import BernoulliAutoregressive
 
 
 def hidden_states(x, weight, hidden_bias):

@@ -12,7 +12,7 @@ the pixels, (N, C, H, W) -> (N, H, W, C), and ``Autoregressive`` does the rest
 (log-likelihood, loss, sampling). One network computes all H W C conditionals
 at once, for training and for the exact log-likelihood, provided no output
 looks at its own input or the inputs after it. The networks here guarantee
-that by construction:
+that by construction (the masks are in ``masks``):
 
     input layer   7x7 masked convolution, mask A (the centre pixel is hidden,
                   and inside a pixel colour c sees only colours < c);
@@ -29,10 +29,11 @@ values scaled to [-1, 1]: x / (levels - 1) * 2 - 1.
 Sampling runs the whole network once per subpixel, in the order above, and
 draws each value from its conditional given those drawn before it.
 """
-from ..distributions import Bernoulli, Categorical
-from ..kernels._geometry import pair
-from ..nn import MaskedConv2d, ReLU, Sequential
-from .autoregressive import Autoregressive
+from ...distributions import Bernoulli, Categorical
+from ...nn import ReLU, Sequential
+from ...ops.conv import pair
+from .base import Autoregressive
+from .masks import pixelcnn_conv
 
 
 def channels_last(t):
@@ -53,12 +54,12 @@ class PixelAutoregressive(Autoregressive):
         super().__init__((channels, *image_size))
         self.channels, self.image_size, self.levels = channels, image_size, levels
         features, logits_per_subpixel = 2 * hidden_channels, 1 if levels == 2 else levels
-        self.input_conv = MaskedConv2d(channels, features, 7, "A", channels, device=device, dtype=dtype)
+        self.input_conv = pixelcnn_conv(channels, features, 7, "A", channels, device=device, dtype=dtype)
         self.output_head = Sequential(
             ReLU(),
-            MaskedConv2d(features, features, 1, "B", channels, device=device, dtype=dtype),
+            pixelcnn_conv(features, features, 1, "B", channels, device=device, dtype=dtype),
             ReLU(),
-            MaskedConv2d(features, channels * logits_per_subpixel, 1, "B", channels, device=device, dtype=dtype),
+            pixelcnn_conv(features, channels * logits_per_subpixel, 1, "B", channels, device=device, dtype=dtype),
         )
 
     def forward(self, x):

@@ -11,10 +11,10 @@ diagonal ever receive a gradient: with the n biases, n(n+1)/2 free parameters.
 Every parameter starts at 0 (every pixel a fair coin); the log-likelihood is
 concave in the parameters, as in any logistic regression.
 """
-from ..creation import ones, zeros
-from ..nn.module import Parameter
-from ..tensor import Tensor
-from .autoregressive import BernoulliAutoregressive
+from ...creation import tensor, zeros
+from ...nn.module import Parameter
+from .base import BernoulliAutoregressive
+from .masks import fvsbn_mask
 
 
 class FVSBN(BernoulliAutoregressive):
@@ -23,8 +23,7 @@ class FVSBN(BernoulliAutoregressive):
         n = self.num_dims
         self.weight = Parameter(zeros(n, n, device=device, dtype=dtype))
         self.bias = Parameter(zeros(n, device=device, dtype=dtype))
-        ones_matrix = ones(n, n, device=device, dtype=self.weight.dtype).data
-        self.register_buffer("mask", Tensor(self.weight.xp.tril(ones_matrix, k=-1)))
+        self.register_buffer("mask", tensor(fvsbn_mask(n), dtype=self.weight.dtype, device=self.weight.device))
 
     def conditional_params(self, context):
         return self.bias + context @ (self.weight * self.mask).T

@@ -4,7 +4,7 @@
 
 A convolution sees a neighbourhood on every side; masking its kernel to the
 rows above the centre and the pixels left of it makes its output at pixel i a
-function of pixels before i only (``tinygen.nn.MaskedConv2d``). The first layer
+function of pixels before i only (``masks.pixelcnn_mask``). The first layer
 hides the centre pixel (mask A), so no prediction sees its own value; the
 layers after it may keep the centre (mask B), whose features already depend on
 earlier pixels only. Stacking them grows the field of view up and to the left:
@@ -12,15 +12,16 @@ all H W C conditionals in one forward pass, hence fast exact likelihoods, but
 (a known flaw) a blind spot to the upper right that Gated PixelCNN later fixed.
 
 The layers, with h = hidden_channels, around the shared input layer and output
-head of ``pixel_autoregressive``:
+head of ``pixel``:
 
     7x7 conv, mask A, C -> 2h
     num_blocks residual blocks:  x + conv1x1(relu(conv_kxk(relu(conv1x1(relu(x))))))
                                  (2h -> h -> h -> 2h, all mask B)
     ReLU, 1x1 conv, ReLU, 1x1 conv (mask B)  ->  logits of every subpixel
 """
-from ..nn import MaskedConv2d, Module, ModuleList, ReLU, Sequential
-from .pixel_autoregressive import PixelAutoregressive
+from ...nn import Module, ModuleList, ReLU, Sequential
+from .masks import pixelcnn_conv
+from .pixel import PixelAutoregressive
 
 
 class ResidualBlock(Module):
@@ -30,9 +31,9 @@ class ResidualBlock(Module):
         super().__init__()
         h, options = hidden_channels, {"color_groups": color_groups, "device": device, "dtype": dtype}
         self.body = Sequential(
-            ReLU(), MaskedConv2d(2 * h, h, 1, "B", **options),
-            ReLU(), MaskedConv2d(h, h, kernel_size, "B", **options),
-            ReLU(), MaskedConv2d(h, 2 * h, 1, "B", **options),
+            ReLU(), pixelcnn_conv(2 * h, h, 1, "B", **options),
+            ReLU(), pixelcnn_conv(h, h, kernel_size, "B", **options),
+            ReLU(), pixelcnn_conv(h, 2 * h, 1, "B", **options),
         )  # fmt: skip
 
     def forward(self, x):

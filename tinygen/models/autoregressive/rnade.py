@@ -19,10 +19,10 @@ the latter starting at U(-1/sqrt(H), 1/sqrt(H)) like a ``Linear`` from H inputs.
 """
 import math
 
-from ..creation import zeros
-from ..distributions import MixtureOfGaussians
-from ..nn import init
-from ..nn.module import Parameter
+from ...creation import zeros
+from ...distributions import MixtureOfGaussians
+from ...nn import init
+from ...nn.module import Parameter
 from .nade import NADE
 
 

@@ -25,30 +25,15 @@ Diagonal BiLSTM: the lines are the diagonals. Skewing the image (row r moved
 
 Each layer maps 2h feature maps to 2h: x + conv1x1(h) (mask B), a residual
 connection. The layers sit between the shared mask-A input layer and output
-head of ``pixel_autoregressive``. For colour, every feature map and hidden unit
+head of ``pixel``. For colour, every feature map and hidden unit
 belongs to one of C colour groups, and the mask-B input-to-state convolutions
 keep colour c of a pixel from seeing colours after c at the same pixel.
 """
-import numpy
-
-from ..creation import tensor, zeros
-from ..nn import Conv2d, MaskedConv2d, Module, ModuleList, pixelcnn_mask
-from ..ops import cat, flip, lstm_gates, pad, skew, split, unskew
-from .pixel_autoregressive import PixelAutoregressive
-
-
-def gate_mask(in_channels, hidden_channels, kernel_size, color_groups):
-    """The mask-B mask of an input-to-state convolution: ``lstm_gates`` wants the gates in blocks
-    [i | f | g | o] of h channels each, so the colour groups of the h hidden units repeat in each block."""
-    return numpy.tile(pixelcnn_mask(hidden_channels, in_channels, kernel_size, "B", color_groups), (4, 1, 1, 1))
-
-
-def input_to_state(in_channels, hidden_channels, kernel_size, color_groups, device=None, dtype=None):
-    """A mask-B convolution from the layer's input to the 4 h gate pre-activations."""
-    conv = MaskedConv2d(in_channels, 4 * hidden_channels, kernel_size, "B", color_groups, device=device, dtype=dtype)
-    mask = gate_mask(in_channels, hidden_channels, kernel_size, color_groups)
-    conv.mask = tensor(mask, dtype=conv.weight.dtype, device=conv.weight.device)
-    return conv
+from ...creation import zeros
+from ...nn import Conv2d, Module, ModuleList
+from ...ops import cat, flip, lstm_gates, pad, skew, split, unskew
+from .masks import gate_mask, pixelcnn_conv, same_size_conv
+from .pixel import PixelAutoregressive
 
 
 def lstm_sweep(preacts, state_to_state, dim):
@@ -79,9 +64,9 @@ class RowLSTMLayer(Module):
     def __init__(self, hidden_channels, color_groups, device=None, dtype=None):
         super().__init__()
         h, options = hidden_channels, {"device": device, "dtype": dtype}
-        self.input_to_state = input_to_state(2 * h, h, (1, 3), color_groups, **options)
+        self.input_to_state = same_size_conv(gate_mask(2 * h, h, (1, 3), color_groups), **options)
         self.state_to_state = Conv2d(h, 4 * h, (1, 3), padding=(0, 1), bias=False, **options)
-        self.output_conv = MaskedConv2d(h, 2 * h, 1, "B", color_groups, **options)
+        self.output_conv = pixelcnn_conv(h, 2 * h, 1, "B", color_groups, **options)
 
     def forward(self, x):
         return x + self.output_conv(lstm_sweep(self.input_to_state(x), self.state_to_state, dim=2))
@@ -93,7 +78,7 @@ class DiagonalLSTM(Module):
     def __init__(self, hidden_channels, color_groups, device=None, dtype=None):
         super().__init__()
         h, options = hidden_channels, {"device": device, "dtype": dtype}
-        self.input_to_state = input_to_state(2 * h, h, 1, color_groups, **options)
+        self.input_to_state = same_size_conv(gate_mask(2 * h, h, 1, color_groups), **options)
         self.state_to_state = Conv2d(h, 4 * h, (2, 1), bias=False, **options)
 
     def forward(self, x):
@@ -113,7 +98,7 @@ class DiagonalBiLSTMLayer(Module):
         h, options = hidden_channels, {"device": device, "dtype": dtype}
         self.left_to_right = DiagonalLSTM(h, color_groups, **options)
         self.right_to_left = DiagonalLSTM(h, color_groups, **options)
-        self.output_conv = MaskedConv2d(h, 2 * h, 1, "B", color_groups, **options)
+        self.output_conv = pixelcnn_conv(h, 2 * h, 1, "B", color_groups, **options)
 
     def forward(self, x):
         right_to_left = flip(self.right_to_left(flip(x, 3)), 3)

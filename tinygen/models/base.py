@@ -1,0 +1,47 @@
+"""``GenerativeModel``: what every generative model offers, whichever family it belongs to.
+
+A generative model learns a distribution p_theta(x) from examples of the data
+and draws new examples from it. Models come in two kinds, by what they let us
+compute:
+
+* explicit models define the density p_theta(x) itself, and are trained by
+  maximum likelihood, minimising -1/N sum_n log p_theta(x_n), or a bound on
+  it where p_theta(x) cannot be computed (a VAE maximises the ELBO, a lower
+  bound on log p_theta(x)). Those with an exact density also offer
+  ``log_prob(x)`` (every autoregressive model);
+* implicit models define only a sampler, x = G_theta(z) with z ~ p(z), and no
+  density to evaluate; they are trained by a critic that tells their samples
+  from the data (the GANs to come).
+
+Every model, explicit or implicit, is a ``Module`` with
+
+    loss(x)       -> (the scalar to minimise on the batch x,
+                      {name: value} of the terms worth logging: an ELBO's
+                      reconstruction and KL, a GAN's discriminator and generator losses)
+    sample(n)     -> n new examples
+    device, dtype    where its parameters live and in which precision, read in one place
+"""
+import itertools
+
+from ..nn.module import Module
+
+
+class GenerativeModel(Module):
+    def loss(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define loss(x) -> (scalar, {{name: value}})")
+
+    def sample(self, n):
+        raise NotImplementedError(f"{type(self).__name__} must define sample(n)")
+
+    def _first_tensor(self):
+        return next(itertools.chain(self.parameters(), self.buffers()))
+
+    @property
+    def device(self):
+        """The device of the model's parameters and buffers ("cpu" or "gpu")."""
+        return self._first_tensor().device
+
+    @property
+    def dtype(self):
+        """The dtype of the model's first parameter (or buffer): the precision it computes in."""
+        return self._first_tensor().dtype
