@@ -18,6 +18,7 @@ image, lower is better): more structure, fewer nats.
     python examples/independence_mnist.py --epochs 30 # closer to convergence
 """
 from tinygen import train
+from tinygen.data import binarized_mnist
 from tinygen.models.autoregressive import FVSBN, IndependentBernoulli, MarkovChain
 from tinygen.models.autoregressive.independent import parameter_counts
 
@@ -27,7 +28,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     run = train.Run(args)
 
-    train_loader, test_loader, shape = train.binarized_mnist(args)
+    train_loader, test_loader, shape = binarized_mnist(args.data, args.batch_size, args.seed, args.device)
     models = {"independent": IndependentBernoulli(shape), "markov_chain": MarkovChain(shape), "fvsbn": FVSBN(shape)}
     models = {name: model.to(args.device) for name, model in models.items()}
 

@@ -23,6 +23,7 @@ of the embedded subset, so the held-out NLL is higher.
     python examples/nade_mnist.py --full   # 100 epochs: an hour on the subset, half a day on full MNIST
 """
 from tinygen import train
+from tinygen.data import binarized_mnist
 from tinygen.models.autoregressive import NADE
 from tinygen.train.arguments import positive_int
 
@@ -37,7 +38,7 @@ def main(argv=None):
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
-    train_loader, test_loader, shape = train.binarized_mnist(args)
+    train_loader, test_loader, shape = binarized_mnist(args.data, args.batch_size, args.seed, args.device)
     models = {"nade": NADE(shape, args.hidden).to(args.device)}
 
     final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)

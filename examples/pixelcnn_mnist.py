@@ -21,6 +21,7 @@ full MNIST in the cache, there are only the 4,000 of the embedded subset.
     python examples/pixelcnn_mnist.py --full --device gpu  # the published size
 """
 from tinygen import train
+from tinygen.data import binarized_mnist
 from tinygen.models.autoregressive import PixelCNN
 from tinygen.train.arguments import positive_int
 
@@ -36,7 +37,7 @@ def main(argv=None):
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
-    train_loader, test_loader, shape = train.binarized_mnist(args)
+    train_loader, test_loader, shape = binarized_mnist(args.data, args.batch_size, args.seed, args.device)
     model = PixelCNN(image_size=shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks)
     models = {"pixelcnn": model.to(args.device)}
 

@@ -27,6 +27,7 @@ only the 4,000 of the embedded subset.
     python examples/pixelrnn_mnist.py --cell diagonal --full --device gpu
 """
 from tinygen import train
+from tinygen.data import binarized_mnist
 from tinygen.models.autoregressive import DiagonalBiLSTM, RowLSTM
 from tinygen.train.arguments import positive_int
 
@@ -48,7 +49,7 @@ def main(argv=None):
     args.out = args.out or f"runs/pixelrnn_mnist_{args.cell}"
     run = train.Run(args)
 
-    train_loader, test_loader, shape = train.binarized_mnist(args)
+    train_loader, test_loader, shape = binarized_mnist(args.data, args.batch_size, args.seed, args.device)
     name, cell = CELLS[args.cell]
     model = cell(image_size=shape[1:], hidden_channels=args.hidden, num_layers=args.layers)
     models = {name: model.to(args.device)}

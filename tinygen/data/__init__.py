@@ -4,6 +4,7 @@
     loader = tinygen.data.DataLoader(data.train, batch_size=128, shuffle=True, seed=0, device="gpu")
     for x, label in loader:                                 # x: (128, 1, 28, 28) float32 Tensor on the GPU
         ...
+    train_loader, test_loader, shape = tinygen.data.binarized_mnist(batch_size=64)   # what the likelihood examples use
     ring = tinygen.data.toy_dataset("ring")                 # 8 Gaussians; ring.coverage(samples)
 
     python -m tinygen.data                                  # fetch full MNIST (11.6 MB) into the cache
@@ -11,13 +12,17 @@
 One idea per file: ``dataset`` (Dataset, ArrayDataset), ``loader``
 (DataLoader), ``idx`` (MNIST's file format), ``download`` (mirrors,
 SHA-256, the cache), ``pixels`` (grey, binarised, dequantised), ``mnist_sources``
-(where the digits come from), ``toy`` (2-D distributions with known modes).
+(where the digits come from, and the loaders of binarised MNIST), ``toy`` (2-D
+distributions with known modes).
+
+Imports: ``tinygen``'s backend, random generator, tensors and serialization; never ``models``
+or ``train`` (they use the data, not the other way round).
 """
 from .dataset import ArrayDataset, Dataset
 from .download import ChecksumError, DownloadError, cache_dir, download_mnist, fetch
 from .idx import IDXError, read_idx, write_idx
 from .loader import DataLoader
-from .mnist_sources import MNIST, mnist
+from .mnist_sources import MNIST, binarized_mnist, mnist
 from .pixels import dequantize, dynamic_binarize, grey, static_binarize
 from .toy import (
     TOY_DATASETS,
@@ -43,6 +48,7 @@ __all__ = [
     "IDXError",
     "NoisyCurve",
     "Toy2D",
+    "binarized_mnist",
     "cache_dir",
     "dequantize",
     "download_mnist",

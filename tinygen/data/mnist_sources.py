@@ -28,6 +28,7 @@ from . import pixels
 from .dataset import ArrayDataset
 from .download import MNIST_FILES, cache_dir, verify
 from .idx import read_idx
+from .loader import DataLoader
 
 SUBSET_PATH = pathlib.Path(__file__).resolve().parent / "mnist_subset.npz"
 SUBSET_SHA256 = "e21ac568447f500075931cb906ae68fc2dd5da83bd281f58ab93d01bb5b65a8f"
@@ -66,6 +67,17 @@ def mnist(path=None, binarize=None, dequantize=False, seed=0):
         datasets[split] = ArrayDataset(images[:, None], labels.astype(numpy.int64), transform=transform)
     return MNIST(datasets["train"], datasets["test"], source)
 
+
+
+def binarized_mnist(path=None, batch_size=64, seed=0, device="cpu", test_batch_size=500):
+    """Loaders of binarised MNIST for a likelihood model: -> (train_loader, test_loader, image_shape).
+
+    Digits binarised afresh each time they are seen; the training digits
+    shuffled by (seed, epoch), the test digits in order.
+    """
+    data = mnist(path, binarize="dynamic")
+    train_loader = DataLoader(data.train, batch_size, shuffle=True, seed=seed, device=device)
+    return train_loader, DataLoader(data.test, test_batch_size, device=device), data.test[0][0].shape
 
 def _find(path):
     if path is not None:

@@ -1,42 +1,45 @@
-"""The training toolkit every example shares: command line, run folder, progress, metrics, checkpoints, pictures.
+"""The training toolkit every example shares, and the training loops, one module per kind of training.
 
-``arguments`` (example_parser, parse_example_args and its --full), ``run`` (Run: the loop's bookkeeping and
-exact resume), ``metrics`` (the JSON-lines log), ``likelihood`` (maximum-likelihood
-training of explicit densities, held-out NLL, the result table), ``plots`` (curves, 2-D
-scatter and density), ``images`` (image grids, GIFs). See ``run.py`` for an
-example's skeleton.
+Around any loop: ``arguments`` (example_parser, parse_example_args and its
+--full), ``run`` (Run: the loop's bookkeeping and exact resume), ``metrics``
+(the JSON-lines log), ``plots`` (curves, 2-D scatter and density), ``images``
+(image grids, GIFs). See ``run.py`` for an example's skeleton.
+
+The loops, written out: ``fit`` (maximum likelihood for explicit densities,
+``fit_by_maximum_likelihood``), with ``evaluate`` (held-out means, the
+held-out NLL) and ``report`` (the result table, rows of samples). The
+adversarial loop of the GANs (a critic step, then a generator step) will be
+``adversarial.py``, beside ``fit.py``, written with the first GAN.
+
+Imports: the layers below it (tensors, ops, optim, distributions,
+serialization, data); never ``tinygen.models``: a loop uses a model through
+its contract, ``loss`` and ``sample``, and the loaders it is given.
 """
 from .arguments import example_parser, parse_example_args
+from .evaluate import held_out_means, held_out_nll
+from .fit import fit_by_maximum_likelihood
 from .images import image_grid, save_gif, save_image_grid
-from .likelihood import (
-           binarized_mnist,
-           fit_by_maximum_likelihood,
-           held_out_means,
-           held_out_nll,
-           result_table,
-           save_sample_rows,
-)
 from .metrics import MetricsLog
 from .plots import save_curves, save_density, save_scatter
+from .report import result_table, save_sample_rows
 from .run import QUICK_BATCHES, QUICK_EPOCHS, Run
 
 __all__ = [
-           "QUICK_BATCHES",
-           "QUICK_EPOCHS",
-           "MetricsLog",
-           "Run",
-           "binarized_mnist",
-           "example_parser",
-           "fit_by_maximum_likelihood",
-           "held_out_means",
-           "held_out_nll",
-           "image_grid",
-           "parse_example_args",
-           "result_table",
-           "save_curves",
-           "save_density",
-           "save_gif",
-           "save_image_grid",
-           "save_sample_rows",
-           "save_scatter",
+    "QUICK_BATCHES",
+    "QUICK_EPOCHS",
+    "MetricsLog",
+    "Run",
+    "example_parser",
+    "fit_by_maximum_likelihood",
+    "held_out_means",
+    "held_out_nll",
+    "image_grid",
+    "parse_example_args",
+    "result_table",
+    "save_curves",
+    "save_density",
+    "save_gif",
+    "save_image_grid",
+    "save_sample_rows",
+    "save_scatter",
 ]
