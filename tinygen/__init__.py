@@ -5,19 +5,27 @@
     y = (x * x).sum()
     y.backward()          # x.grad == 2 * x
 
-The package map: ``backend`` (NumPy or CuPy), ``tensor`` and ``creation``
-(the Tensor and ways to make one), ``autograd`` (Function, the backward pass,
-gradient checks), ``ops`` (every differentiable operation), ``kernels``
-(Numba CPU and CUDA loops under convolution, pooling and LSTM), ``nn``
-(Module, layers, init, functional), ``optim`` (optimizers, schedulers),
-``serialization`` (atomic checkpoints), ``random`` (seeding), ``distributions``
-(Normal, Bernoulli, Categorical, mixtures, KL), ``data``
-(datasets, DataLoader, MNIST, toy 2-D sets), ``train`` (what every example
-shares: options, progress, metrics, checkpoints, pictures).
+The package is a stack of layers; each imports only from the layers below it
+(setup.cfg states the stack, and a test holds it with import-linter):
+
+    models | train         generative models by family; the training loops and bookkeeping
+    data                   datasets, DataLoader, MNIST, toy 2-D sets
+    nn | optim | distributions   layers, optimizers, probability distributions
+    ops                    every differentiable operation, forward and backward side by side
+    autograd               Function, the backward pass, gradient checks
+    creation | serialization     ways to make a Tensor; atomic checkpoints
+    tensor                 the Tensor
+    random | kernels       seeding; Numba CPU and CUDA loops under convolution, pooling, LSTM
+    backend                NumPy or CuPy
+
+``import tinygen`` loads the engine, the ops, ``nn``, ``optim`` and
+``distributions``; ``tinygen.data``, ``tinygen.models`` and ``tinygen.train``
+are imported by name when needed (the training toolkit brings tqdm and
+matplotlib, which a script that only differentiates never needs).
 """
 import numpy as _numpy
 
-from . import backend, data, distributions, nn, ops, optim, random, train
+from . import backend, distributions, nn, ops, optim, random
 from .autograd import (
     Function,
     GradcheckError,

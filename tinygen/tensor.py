@@ -121,9 +121,7 @@ class Tensor:
         afterwards unless ``retain_graph``; ``create_graph`` records the backward
         pass itself so that the gradients can be differentiated again.
         """
-        from .autograd import engine
-
-        engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        _engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     # ---- arithmetic (NumPy broadcasting) --------------------------------------
     def __add__(self, other):
@@ -341,4 +339,7 @@ def as_tensor(value, like=None):
     return Tensor(array if like is None else backend.to_device(array, like.device))
 
 
-from . import ops as _ops  # noqa: E402  (ops build on Tensor, Tensor's methods call ops)
+# The one seam in tinygen's import stack (setup.cfg lists the layers): the ops and the backward pass are built on
+# Tensor, and Tensor's methods call them. Imported last, when Tensor exists for them to import.
+from . import ops as _ops  # noqa: E402
+from .autograd import engine as _engine  # noqa: E402

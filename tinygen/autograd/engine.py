@@ -14,7 +14,7 @@ gradient flowing into its outputs has been added up, so we
 Both steps use explicit stacks, never recursion, so a chain of 100,000 ops
 works. The chain rule itself lives in each Function's ``backward``.
 """
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from . import grad_mode
 
 _FREED_GRAPH_MESSAGE = (
@@ -64,9 +64,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _seed_gradient(tensor, grad, caller):
-    from ..creation import ones_like
-    from ..tensor import as_tensor
-
     if not tensor.requires_grad:
         raise RuntimeError(
             f"{caller}: the tensor does not require grad and has no creator; set requires_grad=True "
@@ -79,7 +76,7 @@ def _seed_gradient(tensor, grad, caller):
                 "must be given: pass grad=tinygen.ones_like(y) to sum its elements, or reduce it to "
                 "a scalar first (y.sum().backward())"
             )
-        return ones_like(tensor)
+        return Tensor(tensor.xp.ones_like(tensor.data))  # in x's memory layout, as creation.ones_like
     grad = as_tensor(grad, like=tensor)
     if grad.shape != tensor.shape:
         raise ValueError(f"{caller}: gradient of shape {grad.shape} given for a tensor of shape {tensor.shape}")

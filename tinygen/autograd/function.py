@@ -39,7 +39,7 @@ number of times. The contract is
 import weakref
 
 from .. import backend
-from .. import tensor as tensor_module  # circular on purpose: Tensor's methods call Functions
+from ..tensor import Tensor, as_tensor
 from . import grad_mode
 
 
@@ -48,7 +48,6 @@ class Function:
 
     def __call__(self, *inputs):
         # Every model pays this per op, so it sticks to plain loops: no generator expressions.
-        Tensor = tensor_module.Tensor
         for x in inputs:
             if not isinstance(x, Tensor):
                 inputs = _as_tensors(inputs)
@@ -125,8 +124,8 @@ class Function:
 
 def _as_tensors(inputs):
     """Inputs as Tensors; a number takes the dtype and device of the first Tensor among them."""
-    reference = next((x for x in inputs if isinstance(x, tensor_module.Tensor)), None)
-    return [tensor_module.as_tensor(x, like=reference) for x in inputs]
+    reference = next((x for x in inputs if isinstance(x, Tensor)), None)
+    return [as_tensor(x, like=reference) for x in inputs]
 
 
 def _reworded(error, message):

@@ -15,6 +15,7 @@ error of the differences swamps the eps^2 term.
 import numpy
 
 from .. import backend
+from ..tensor import Tensor
 from .engine import grad
 
 
@@ -47,12 +48,10 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     The upstream vector v is an input of that map too, so a backward that
     treats its incoming gradient as a constant is caught as well.
     """
-    from ..creation import tensor
-
     checked = _checked_inputs(inputs, "gradgradcheck")
     outputs = _differentiable(fn(*inputs))
     rng = numpy.random.default_rng(seed + 1)
-    weights = [tensor(_like(y.data, rng.standard_normal(y.shape)), requires_grad=True) for y in outputs]
+    weights = [Tensor(_like(y.data, rng.standard_normal(y.shape)), requires_grad=True) for y in outputs]
     positions = [next(i for i, x in enumerate(inputs) if x is c) for c in checked]
 
     def first_derivatives(*args):
@@ -90,15 +89,12 @@ def _like(array, values):
 
 
 def _analytic(outputs, weights, checked):
-    from ..creation import zeros_like
-    from ..tensor import Tensor
-
     pairs = [(y, w) for y, w in zip(outputs, weights) if y.requires_grad]
     if not pairs:
-        return [zeros_like(x).data for x in checked]
+        return [x.xp.zeros_like(x.data) for x in checked]
     grads = grad([y for y, _ in pairs], checked, [Tensor(w) for _, w in pairs],
                  retain_graph=False, allow_unused=True)  # fmt: skip
-    return [(zeros_like(x) if g is None else g).data for x, g in zip(checked, grads)]
+    return [x.xp.zeros_like(x.data) if g is None else g.data for x, g in zip(checked, grads)]
 
 
 def _numeric(fn, inputs, x, weights, eps):
