@@ -7,6 +7,8 @@
 ``bits_per_dim`` to report a likelihood. The shapes and the
 reparameterisation trick are explained in ``distribution.py`` and
 ``normal.py``.
+
+Imports: ``ops``, ``creation``, ``tensor``, ``random``, ``backend``; nothing above them.
 """
 from .bernoulli import Bernoulli
 from .categorical import Categorical

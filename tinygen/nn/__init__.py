@@ -3,6 +3,9 @@
 ``Module`` and ``Parameter`` (module.py) are the machinery; the layers live in
 small files by kind; ``functional`` holds the stateless functions they call and
 ``init`` the initialisation schemes.
+
+Imports: ``ops``, ``autograd``, ``creation``, ``tensor``, ``random``,
+``backend``; never ``kernels`` (a layer is written in ops) and nothing above it.
 """
 from . import functional, init
 from .activation import ELU, Flatten, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh

@@ -2,7 +2,13 @@
 
 Each op is a ``Function`` subclass with its forward and backward side by side,
 plus the plain function below that calls it. ``__all__`` is the list of
-public ops; the test-suite checks that each one has a gradient test.
+public ops; the test-suite checks that each one has a gradient test, and that
+each fused op agrees with its readable ``reference``.
+
+Imports: ``autograd``, ``tensor``, ``creation``, ``random``, ``backend`` and
+``kernels`` (only ``conv``, ``pooling`` and ``recurrent`` need them). Tensor's
+methods call these ops: that is the one seam of the import stack, at the end
+of ``tinygen/tensor.py``.
 """
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conv import conv2d, conv_transpose2d, masked_conv2d

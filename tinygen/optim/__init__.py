@@ -14,6 +14,9 @@
 
 Each optimizer's file states its update equations; ``optimizer.py`` holds what
 they share (parameter groups, the step loop, state_dict).
+
+Imports: ``autograd`` (no_grad), ``tensor``, ``backend``; never ``nn`` (an
+optimizer sees parameters, not layers) and nothing above it.
 """
 from . import lr_scheduler
 from .adam import Adam

@@ -10,6 +10,7 @@ import math
 import os
 
 import numpy
+from PIL import Image  # Pillow comes with matplotlib
 
 from .. import backend
 
@@ -35,15 +36,12 @@ def image_grid(images, nrow=8, padding=2):
 
 def save_image_grid(images, path, nrow=8, padding=2):
     """Write ``image_grid(images, nrow, padding)`` to ``path`` as a PNG."""
-    # Pillow comes with matplotlib; imported here so that ``import tinygen`` stays light.
-    from PIL import Image
 
     Image.fromarray(_to_bytes(image_grid(images, nrow, padding))).save(path)
 
 
 def save_gif(frames, path, seconds_per_frame=0.3):
     """An animated GIF from ``frames``: image files (e.g. the saved grids of each epoch) or arrays in [0, 1]."""
-    from PIL import Image
 
     pictures = [Image.open(frame).convert("RGB") if isinstance(frame, (str, os.PathLike))
                 else Image.fromarray(_to_bytes(numpy.asarray(frame))).convert("RGB") for frame in frames]  # fmt: skip

@@ -5,13 +5,14 @@ Figures are made with matplotlib's object interface (``Figure``), not
 """
 import math
 
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
 from .. import backend
 
 
 def save_curves(records, path):
     """One panel per metric of the records (see ``metrics.py``), against the optimizer step."""
-    # Imported here so that ``import tinygen`` stays light.
-    from matplotlib.figure import Figure
 
     series = {}
     for record in records:
@@ -34,7 +35,6 @@ def save_curves(records, path):
 
 def save_scatter(points, path, reference=None, centres=None, title=None, limit=4.5):
     """Samples as dots over ``reference`` points (the data, in grey) and the modes' ``centres`` (crosses)."""
-    from matplotlib.figure import Figure
 
     figure = Figure(figsize=(5, 5), layout="constrained")
     axes = figure.add_subplot()
@@ -50,8 +50,6 @@ def save_scatter(points, path, reference=None, centres=None, title=None, limit=4
 
 def save_density(points, path, bins=200, title=None, limit=4.5):
     """Samples as a 2-D histogram, a picture of the density they come from (log colour scale)."""
-    from matplotlib.colors import LogNorm
-    from matplotlib.figure import Figure
 
     figure = Figure(figsize=(5, 5), layout="constrained")
     axes = figure.add_subplot()

@@ -40,7 +40,7 @@ of N 5x5x3 images becomes 75 N copies.
 4. The same numbers as the PyTorch twin of the model, gradients included.
 """
 import numpy as np
-from torch_reference import assert_same_outputs_and_gradients
+from .torch_reference import assert_same_outputs_and_gradients
 
 import tinygen as tg
 

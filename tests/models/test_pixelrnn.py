@@ -2,7 +2,7 @@
 equal to its PyTorch twin, trainable; and each layer sees the region its design promises."""
 import numpy as np
 import pytest
-from autoregressive_check import (
+from support.autoregressive_check import (
     assert_autoregressive,
     assert_normalised,
     assert_same_as_twin,
@@ -11,7 +11,7 @@ from autoregressive_check import (
 )
 from hypothesis import given
 from hypothesis import strategies as st
-from test_models_pixelcnn import random_images, sharpen
+from test_pixelcnn import random_images, sharpen
 
 import tinygen as tg
 from tinygen.models.autoregressive.pixelrnn import (

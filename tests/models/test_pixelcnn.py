@@ -4,7 +4,7 @@ Also the shared checker's own tests: it must reject a model that sees its own pi
 """
 import numpy as np
 import pytest
-from autoregressive_check import (
+from support.autoregressive_check import (
     assert_autoregressive,
     assert_normalised,
     assert_same_as_twin,

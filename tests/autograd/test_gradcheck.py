@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 
 import tinygen as tg
-from strategies import one_array
+from support.strategies import one_array
 
 
 def leaf(values):

@@ -12,7 +12,7 @@ from test_examples import load
 
 import tinygen as tg
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
 CELL = 28 + 2  # a digit and the padding after it, in an image grid
 KEYS = {"train_elbo", "train_reconstruction", "train_kl", "test_elbo", "test_reconstruction", "test_kl",
         "test_nll", "test_bits_per_dim", "iw_samples"}  # fmt: skip

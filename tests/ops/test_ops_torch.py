@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 
 import tinygen as tg
-from op_registry import conv_case, pool_case
-from torch_reference import assert_same_outputs_and_gradients
+from support.op_registry import conv_case, pool_case
+from support.torch_reference import assert_same_outputs_and_gradients
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

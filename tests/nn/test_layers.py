@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygen as tg
-from strategies import arrays, away_from, distinct
+from support.strategies import arrays, away_from, distinct
 from tinygen import nn
 from tinygen.nn import functional as F
 from tinygen.ops.normalization import moments, standardize

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import tinygen as tg
 from tinygen.models.autoregressive.masks import pixelcnn_conv, pixelcnn_mask
-from torch_reference import assert_same_outputs_and_gradients
+from support.torch_reference import assert_same_outputs_and_gradients
 
 torch = pytest.importorskip("torch")
 

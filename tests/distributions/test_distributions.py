@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays, shapes
+from support.strategies import arrays, shapes
 
 import tinygen as tg
 from tinygen.distributions import (

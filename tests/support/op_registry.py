@@ -19,7 +19,7 @@ import tinygen as tg
 from tinygen.ops.normalization import Moments, Standardize
 from tinygen.ops.recurrent import LSTMGates, LSTMSequence
 from tinygen.ops.reduction import LogSoftmax, Softmax
-from strategies import (
+from .strategies import (
     array_and_dim,
     arrays,
     away_from,

@@ -6,10 +6,10 @@ others in ``test_models_independent.py``.
 """
 import numpy as np
 import pytest
-from autoregressive_check import assert_autoregressive, assert_same_as_twin
+from support.autoregressive_check import assert_autoregressive, assert_same_as_twin
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import arrays
+from support.strategies import arrays
 
 import tinygen as tg
 from tinygen.models.autoregressive.nade import NADE, hidden_states

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygen as tg
-from op_registry import REGISTRY, along_axis
+from support.op_registry import REGISTRY, along_axis
 from tinygen.ops import reduction
 
 DIFFERENTIABLE = [spec for spec in REGISTRY if spec.differentiable]

@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
-from autoregressive_check import assert_autoregressive
+from support.autoregressive_check import assert_autoregressive
 
 import tinygen as tg
 from tinygen.models.autoregressive.fvsbn import FVSBN
