@@ -23,7 +23,7 @@ import json, time
 start = time.perf_counter()
 import numpy, numba
 from tinygen import kernels
-from tinygen.kernels import conv, lstm, pooling
+from tinygen.kernels import conv, lstm, pooling, special
 imported = time.perf_counter()
 x = numpy.ones((2, 3, 8, 8), numpy.float32)
 geometry = kernels.ConvGeometry.of(x.shape, (3, 3), padding=1)
@@ -35,8 +35,9 @@ kernels.avg_pool2d_backward(kernels.avg_pool2d(x, window), x.shape, window)
 preact, c = numpy.ones((2, 16), numpy.float32), numpy.ones((2, 4), numpy.float32)
 h, c_next, saved = kernels.lstm_gates_forward(preact, c)
 kernels.lstm_gates_backward(h, c_next, saved, c)
+kernels.erf(x)
 done = time.perf_counter()
-stats = [f.stats for module in (conv, pooling, lstm) for f in vars(module).values()
+stats = [f.stats for module in (conv, pooling, lstm, special) for f in vars(module).values()
          if isinstance(f, numba.core.registry.CPUDispatcher)]
 print(json.dumps({"import_s": imported - start, "first_calls_s": done - imported,
                   "compiled": sum(sum(s.cache_misses.values()) for s in stats),

@@ -76,3 +76,8 @@ def test_lstm_gates(dtype):
     for name, args in [("lstm_gates_forward", (preact, c_prev)), ("lstm_gates_backward", (dh, dc, saved, c_prev))]:
         for a, b in zip(*twins(name, *args), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_erf(dtype):
+    assert_identical("erf", np.linspace(-4, 4, 33).astype(dtype).reshape(3, 11))
