@@ -318,6 +318,10 @@ class Tensor:
     def flip(self, dims):
         return _ops.flip(self, dims)
 
+    # ---- ops added for PyTorch parity (the ops' docstrings say what each computes) ----------
+    def erf(self):
+        return _ops.erf(self)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

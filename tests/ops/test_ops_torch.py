@@ -93,3 +93,16 @@ def test_conv2d_over_several_image_chunks_matches_torch(monkeypatch, channels):
     p = {"stride": 2, "padding": 1, "output_padding": 1}
     arrays = [rng.standard_normal((3, 2, 3, 4)), rng.standard_normal((2, channels, 3, 3)), rng.standard_normal(channels)]
     _compare(lambda x, w, b: tg.conv_transpose2d(x, w, b, **p), lambda x, w, b: F.conv_transpose2d(x, w, b, **p), arrays)
+
+
+WIDE_RANGE = np.concatenate([np.linspace(-9, 9, 37), [0.0, -40.0, 40.0]])
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_matches_torch(approximate):
+    _compare(lambda t: tg.gelu(t, approximate), lambda t: F.gelu(t, approximate=approximate), [WIDE_RANGE])
+
+
+def test_silu_and_erf_match_torch():
+    _compare(tg.silu, F.silu, [WIDE_RANGE])
+    _compare(tg.erf, torch.erf, [WIDE_RANGE])

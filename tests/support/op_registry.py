@@ -7,6 +7,7 @@ NumPy reference, gradcheck, gradgradcheck), and fails if an op in
 A strategy draws a ``Case``: the float64 arrays that become differentiable
 inputs, and keyword parameters that stay constant (axes, labels, masks).
 """
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -114,6 +115,12 @@ register("leaky_relu", st.builds(lambda a, s: Case((away_from(a, [0]),), {"negat
          tg.leaky_relu, lambda x, negative_slope: np.where(x > 0, x, negative_slope * x))  # fmt: skip
 register("elu", st.builds(lambda a, al: Case((away_from(a, [0]),), {"alpha": al}), one_array(), st.sampled_from([1.0, 0.5])),
          tg.elu, lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(x)))  # fmt: skip
+_np_erf = np.vectorize(math.erf, otypes=[np.float64])
+register("erf", cases(one_array()), tg.erf, _np_erf)
+register("silu", cases(one_array(low=-6, high=6)), tg.silu, lambda x: x / (1 + np.exp(-x)))
+register("gelu", cases(one_array()), tg.gelu, lambda x: 0.5 * x * (1 + _np_erf(x / np.sqrt(2))))
+register("gelu", cases(one_array(), approximate="tanh"), tg.gelu,
+         lambda x, approximate: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))), variant="tanh")  # fmt: skip
 register("clamp", st.builds(lambda a, b: Case((away_from(a, [b[0] or 0, b[1] or 0]),), {"min": b[0], "max": b[1]}),
                             one_array(), st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None)])),
          tg.clamp, lambda x, min, max: np.clip(x, min, max))  # fmt: skip

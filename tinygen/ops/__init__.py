@@ -6,9 +6,9 @@ public ops; the test-suite checks that each one has a gradient test, and that
 each fused op agrees with its readable ``reference``.
 
 Imports: ``autograd``, ``tensor``, ``creation``, ``random``, ``backend`` and
-``kernels`` (only ``conv``, ``pooling`` and ``recurrent`` need them). Tensor's
-methods call these ops: that is the one seam of the import stack, at the end
-of ``tinygen/tensor.py``.
+``kernels`` (only ``conv``, ``pooling``, ``recurrent`` and ``erf`` need them).
+Tensor's methods call these ops: that is the one seam of the import stack, at
+the end of ``tinygen/tensor.py``.
 """
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conv import conv2d, conv_transpose2d, masked_conv2d
@@ -18,7 +18,9 @@ from .elementwise import (
     clamp,
     cos,
     elu,
+    erf,
     exp,
+    gelu,
     leaky_relu,
     log,
     log1p,
@@ -26,6 +28,7 @@ from .elementwise import (
     minimum,
     relu,
     sigmoid,
+    silu,
     sin,
     softplus,
     sqrt,
@@ -70,7 +73,7 @@ __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "matmul",
     # element-wise
     "exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "softplus",
-    "relu", "leaky_relu", "elu", "clamp", "maximum", "minimum", "where",
+    "relu", "leaky_relu", "elu", "silu", "gelu", "erf", "clamp", "maximum", "minimum", "where",
     # reductions
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax", "cumsum",
     # shape

@@ -5,7 +5,9 @@ backward uses ``self.output()``; that output is itself a node of the graph, so
 second derivatives follow through it. At a kink (relu, abs, clamp at 0 or a
 bound, maximum of equal values) we use the same one-sided choice as PyTorch.
 """
-from .. import backend
+import math
+
+from .. import backend, kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .shape import sum_to
@@ -75,6 +77,17 @@ class Cos(Function):
         return -gy * self.inputs[0].sin()
 
 
+class Erf(Function):
+    """erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt;  d/dx erf(x) = 2/sqrt(pi) e^{-x^2}."""
+
+    def forward(self, x):
+        return kernels.erf(x)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return gy * (-x * x).exp() * (2 / math.sqrt(math.pi))
+
+
 class Tanh(Function):
     def forward(self, x):
         return backend.get_array_module(x).tanh(x)
@@ -140,6 +153,50 @@ class ELU(Function):
         x = self.inputs[0]
         positive = _constant(x.data > 0, gy)
         return gy * (positive + (1 - positive) * self.alpha * x.clamp(max=0).exp())
+
+
+class SiLU(Function):
+    """x sigmoid(x) (also called swish);  dy/dx = s (1 + x (1 - s)) with s = sigmoid(x)."""
+
+    def forward(self, x):
+        return x * Sigmoid().forward(x)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        s = x.sigmoid()
+        return gy * s * (1 + x * (1 - s))
+
+
+_SQRT_HALF, _INV_SQRT_2PI = math.sqrt(0.5), 1 / math.sqrt(2 * math.pi)
+_TANH_SCALE, _TANH_CUBIC = math.sqrt(2 / math.pi), 0.044715
+
+
+class GELU(Function):
+    """x Phi(x), Phi the standard normal CDF: Phi(x) = (1 + erf(x / sqrt(2))) / 2;
+    dy/dx = Phi(x) + x phi(x), with the normal density phi(x) = e^{-x^2/2} / sqrt(2 pi).
+
+    ``approximate="tanh"`` replaces Phi(x) by (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3),
+    as PyTorch's option does; then dy/dx = (1 + tanh u) / 2 + x (1 - tanh^2 u) u'(x) / 2.
+    """
+
+    def __init__(self, approximate):
+        self.approximate = approximate
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        if self.approximate == "tanh":
+            return 0.5 * x * (1 + xp.tanh(_TANH_SCALE * (x + _TANH_CUBIC * x * x * x)))
+        return 0.5 * x * (1 + kernels.erf(x * _SQRT_HALF))
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        if self.approximate == "tanh":
+            t = (_TANH_SCALE * (x + _TANH_CUBIC * x * x * x)).tanh()
+            du_dx = _TANH_SCALE * (1 + 3 * _TANH_CUBIC * x * x)
+            return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du_dx)
+        cdf = 0.5 * (1 + (x * _SQRT_HALF).erf())
+        density = (-0.5 * x * x).exp() * _INV_SQRT_2PI
+        return gy * (cdf + x * density)
 
 
 class Clamp(Function):
@@ -209,6 +266,10 @@ def cos(x):
     return Cos()(x)
 
 
+def erf(x):
+    return Erf()(x)
+
+
 def tanh(x):
     return Tanh()(x)
 
@@ -231,6 +292,17 @@ def leaky_relu(x, negative_slope=0.01):
 
 def elu(x, alpha=1.0):
     return ELU(alpha)(x)
+
+
+def silu(x):
+    return SiLU()(x)
+
+
+def gelu(x, approximate="none"):
+    """GELU, exact (x Phi(x) through erf) or, with ``approximate="tanh"``, its tanh approximation."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU(approximate)(x)
 
 
 def clamp(x, min=None, max=None):
