@@ -10,7 +10,8 @@ The package is a stack of layers; each imports only from the layers below it
 
     models | train         generative models by family; the training loops and bookkeeping
     data                   datasets, DataLoader, MNIST, toy 2-D sets
-    nn | optim | distributions   layers, optimizers, probability distributions
+    nn                     layers (nn.utils: optim's gradient clipping under PyTorch's names)
+    optim | distributions  optimizers, probability distributions
     ops                    every differentiable operation, forward and backward side by side
     autograd               Function, the backward pass, gradient checks
     creation | serialization     ways to make a Tensor; atomic checkpoints

@@ -226,3 +226,12 @@ def test_missing_attribute_and_missing_forward_errors():
         nn.Linear(1, 1).nope
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)
+
+
+def test_nn_utils_clip_grad_norm_is_optims_under_pytorchs_name():
+    assert nn.utils.clip_grad_norm_ is tg.optim.clip_grad_norm_
+    assert nn.utils.clip_grad_value_ is tg.optim.clip_grad_value_
+    w = nn.Parameter(tg.zeros(2))
+    w.grad = tg.tensor([3.0, 4.0])
+    assert nn.utils.clip_grad_norm_([w], max_norm=1.0).item() == 5.0
+    np.testing.assert_allclose(w.grad.numpy(), [0.6, 0.8], rtol=1e-5)

@@ -405,8 +405,9 @@ reductions = st.sampled_from(["mean", "sum", "none"])
 
 
 @st.composite
-def same_shape(draw, lows, highs):
-    shape = draw(shapes())
+def same_shape(draw, lows, highs, min_dims=0):
+    """Arrays of one shape, the i-th with values in [lows[i], highs[i]]."""
+    shape = draw(shapes(min_dims=min_dims))
     return tuple(draw(arrays(shape, low, high)) for low, high in zip(lows, highs))
 
 
@@ -415,31 +416,125 @@ register("binary_cross_entropy",
                    same_shape((0.05, 0.0), (0.95, 1.0)), reductions),
          tg.binary_cross_entropy,
          lambda p, target, reduction: _np_reduce(-(target * np.log(p) + (1 - target) * np.log(1 - p)), reduction))  # fmt: skip
+register("binary_cross_entropy",
+         st.builds(lambda triple, r: Case((triple[0], triple[2]), {"target": triple[1], "reduction": r}),
+                   same_shape((0.05, 0.0, 0.1), (0.95, 1.0, 2.0)), reductions),
+         lambda p, w, target, reduction: tg.binary_cross_entropy(p, target, w, reduction=reduction),
+         lambda p, w, target, reduction: _np_reduce(-w * (target * np.log(p) + (1 - target) * np.log(1 - p)), reduction),
+         variant="weight")  # fmt: skip
+
+
+def _np_bce_with_logits(z, t, reduction, pos_weight=1.0):
+    log_sigmoid = -np.logaddexp(0, -z)  # log sigma(z); log(1 - sigma(z)) = log sigma(z) - z
+    return _np_reduce(-(pos_weight * t * log_sigmoid + (1 - t) * (log_sigmoid - z)), reduction)
+
+
 register("binary_cross_entropy_with_logits",
          st.builds(lambda pair, r: Case(pair, {"reduction": r}), same_shape((-8.0, 0.0), (8.0, 1.0)), reductions),
-         tg.binary_cross_entropy_with_logits,
-         lambda z, t, reduction: _np_reduce(-(t * np.log(1 / (1 + np.exp(-z))) + (1 - t) * np.log(1 - 1 / (1 + np.exp(-z)))),
-                                            reduction))  # fmt: skip
+         tg.binary_cross_entropy_with_logits, _np_bce_with_logits)  # fmt: skip
 
 
 @st.composite
-def classification_case(draw):
+def logits_targets_and_positive_weights(draw):
+    """Logits, targets in [0, 1], and one positive weight per class (the last axis)."""
+    z, t = draw(same_shape((-8.0, 0.0), (8.0, 1.0), min_dims=1))
+    return Case((z, t, draw(arrays(z.shape[-1:], 0.2, 3.0))), {"reduction": draw(reductions)})
+
+
+register("binary_cross_entropy_with_logits", logits_targets_and_positive_weights(),
+         lambda z, t, p, reduction: tg.binary_cross_entropy_with_logits(z, t, reduction=reduction, pos_weight=p),
+         lambda z, t, p, reduction: _np_bce_with_logits(z, t, reduction, p), variant="pos_weight")  # fmt: skip
+
+
+@st.composite
+def classification_case(draw, options=False):
+    """Scores (N, C, *extra) and integer labels (N, *extra); with ``options``, class weights, a label smoothing
+    and an ignore_index that some labels take (never all of them)."""
     n, classes = draw(st.integers(1, 3)), draw(st.integers(2, 4))
     extra = draw(st.sampled_from([(), (2,), (2, 3)]))
     logits = draw(arrays((n, classes) + extra))
     labels = draw(hnp.arrays(np.int64, (n,) + extra, elements=st.integers(0, classes - 1)))
-    return Case((logits,), {"target": labels, "reduction": draw(reductions)})
+    params = {"target": labels, "reduction": draw(reductions)}
+    if options:
+        ignore_index = draw(st.sampled_from([-100, 0]))
+        labels[draw(hnp.arrays(bool, labels.shape))] = ignore_index
+        assume((labels != ignore_index).any())
+        params |= {"weight": draw(arrays((classes,), 0.2, 2.0)), "ignore_index": ignore_index}
+    return Case((logits,), params)
 
 
-def _np_cross_entropy(logits, target, reduction):
+def _np_nll_terms(log_probs, target, weight=None, ignore_index=-100):
+    """-w[t] log_probs[t] at each label, the weights w[t] (0 where ignored) and the mask of counted labels."""
+    counted = target != ignore_index
+    labels = np.where(counted, target, 0)
+    picked = np.take_along_axis(log_probs, labels[:, None], axis=1)[:, 0]
+    weights = (np.ones(log_probs.shape[1]) if weight is None else weight)[labels] * counted
+    return -picked * weights, weights, counted
+
+
+def _np_mean_over_weights(losses, weights, reduction):
+    return losses.sum() / weights.sum() if reduction == "mean" else _np_reduce(losses, reduction)
+
+
+def _np_nll_loss(log_probs, target, reduction, weight=None, ignore_index=-100):
+    losses, weights, _ = _np_nll_terms(log_probs, target, weight, ignore_index)
+    return _np_mean_over_weights(losses, weights, reduction)
+
+
+def _np_cross_entropy(logits, target, reduction, weight=None, ignore_index=-100, label_smoothing=0.0):
     log_probs = np.log(_np_softmax(logits, 1))
-    picked = np.take_along_axis(log_probs, target[:, None], axis=1)[:, 0]
-    return _np_reduce(-picked, reduction)
+    losses, weights, counted = _np_nll_terms(log_probs, target, weight, ignore_index)
+    class_weights = np.ones(logits.shape[1]) if weight is None else weight
+    uniform = -(log_probs * class_weights.reshape((1, -1) + (1,) * (logits.ndim - 2))).sum(1) * counted
+    smoothed = (1 - label_smoothing) * losses + label_smoothing / logits.shape[1] * uniform
+    return _np_mean_over_weights(smoothed, weights, reduction)
 
 
 register("cross_entropy", classification_case(), tg.cross_entropy, _np_cross_entropy)
+register("cross_entropy",
+         st.builds(lambda case, smoothing: Case(case.arrays, case.params | {"label_smoothing": smoothing}),
+                   classification_case(options=True), st.sampled_from([0.0, 0.2])),
+         tg.cross_entropy, _np_cross_entropy, variant="weight, ignore_index, label_smoothing")  # fmt: skip
+register("nll_loss", classification_case(), tg.nll_loss, _np_nll_loss)
+register("nll_loss", classification_case(options=True), tg.nll_loss, _np_nll_loss, variant="weight, ignore_index")
 register("mse_loss", st.builds(lambda pair, r: Case(pair, {"reduction": r}), same_shape((-3, -3), (3, 3)), reductions),
          tg.mse_loss, lambda a, b, reduction: _np_reduce((a - b) ** 2, reduction))  # fmt: skip
+
+
+def differences_away_from(points):
+    """Pairs (a, b) whose differences a - b keep away from ``points`` (where a loss has a kink)."""
+    return same_shape((-3, -3), (3, 3)).map(lambda pair: (pair[0], pair[0] - away_from(np.asarray(pair[0] - pair[1]), points)))
+
+
+register("l1_loss", st.builds(lambda pair, r: Case(pair, {"reduction": r}), differences_away_from([0]), reductions),
+         tg.l1_loss, lambda a, b, reduction: _np_reduce(np.abs(a - b), reduction))  # fmt: skip
+
+
+def _np_huber(a, b, reduction, delta):
+    d = np.abs(a - b)
+    return _np_reduce(np.where(d < delta, 0.5 * d**2, delta * (d - 0.5 * delta)), reduction)
+
+
+register("huber_loss",
+         st.sampled_from([0.5, 1.0]).flatmap(lambda delta: st.builds(
+             lambda pair, r: Case(pair, {"reduction": r, "delta": delta}), differences_away_from([-delta, delta]),
+             reductions)),
+         tg.huber_loss, _np_huber)  # fmt: skip
+
+
+def _np_kl_div(log_q, target, reduction, log_target=False):
+    terms = np.exp(target) * (target - log_q) if log_target else target * (np.log(target) - log_q)
+    batch = log_q.shape[0] if log_q.ndim else 1
+    return terms.sum() / batch if reduction == "batchmean" else _np_reduce(terms, reduction)
+
+
+kl_reductions = st.sampled_from(["mean", "sum", "none", "batchmean"])
+register("kl_div", st.builds(lambda pair, r: Case(pair, {"reduction": r}), same_shape((-3, 0.05), (0, 1)), kl_reductions),
+         tg.kl_div, _np_kl_div)  # fmt: skip
+register("kl_div",
+         st.builds(lambda pair, r: Case(pair, {"reduction": r, "log_target": True}), same_shape((-3, -3), (0, 0)),
+                   kl_reductions),
+         tg.kl_div, _np_kl_div, variant="log_target")  # fmt: skip
 register("gaussian_log_likelihood",
          st.builds(lambda xs, r: Case(xs, {"reduction": r}), broadcastable_arrays(count=3, low=-2, high=2), reductions),
          tg.gaussian_log_likelihood,

@@ -69,7 +69,8 @@ def _kl_normal_normal(p, q):
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p, q):
     shape = numpy.broadcast_shapes(p.batch_shape, q.batch_shape)
-    cross_entropy = binary_cross_entropy_with_logits(q.logits.broadcast_to(shape), p.probs.broadcast_to(shape), "none")
+    logits, probs = q.logits.broadcast_to(shape), p.probs.broadcast_to(shape)
+    cross_entropy = binary_cross_entropy_with_logits(logits, probs, reduction="none")
     return cross_entropy - p.entropy()
 
 

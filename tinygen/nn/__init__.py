@@ -4,15 +4,28 @@
 small files by kind; ``functional`` holds the stateless functions they call and
 ``init`` the initialisation schemes.
 
-Imports: ``ops``, ``autograd``, ``creation``, ``tensor``, ``random``,
-``backend``; never ``kernels`` (a layer is written in ops) and nothing above it.
+``utils`` gives optim's gradient clipping the names of ``torch.nn.utils``.
+
+Imports: ``optim`` (for ``utils`` alone), ``ops``, ``autograd``, ``creation``,
+``tensor``, ``random``, ``backend``; never ``kernels`` (a layer is written in
+ops) and nothing above it.
 """
-from . import functional, init
-from .activation import ELU, Flatten, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from . import functional, init, utils
+from .activation import ELU, GELU, Flatten, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
 from .conv import Conv2d, ConvTranspose2d, MaskedConv2d
 from .dropout import Dropout
 from .embedding import Embedding
 from .linear import Linear
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .module import Module, ModuleList, Parameter, Sequential
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .pooling import AvgPool2d, MaxPool2d, Upsample

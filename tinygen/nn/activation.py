@@ -7,6 +7,8 @@ are in ``tinygen.ops.elementwise``):
     LeakyReLU  x if x > 0 else negative_slope * x
     ELU        x if x > 0 else alpha (e^x - 1)
     Sigmoid    1 / (1 + e^-x)
+    SiLU       x sigmoid(x)                           (also called swish)
+    GELU       x Phi(x), Phi the standard normal CDF  (approximate="tanh": its tanh approximation)
     Tanh       tanh x
     Softplus   log(1 + e^(beta x)) / beta, and x itself once beta x > threshold
     Identity   x
@@ -49,6 +51,23 @@ class ELU(Module):
 class Sigmoid(Module):
     def forward(self, input):
         return F.sigmoid(input)
+
+
+class SiLU(Module):
+    def forward(self, input):
+        return F.silu(input)
+
+
+class GELU(Module):
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
 
 
 class Tanh(Module):

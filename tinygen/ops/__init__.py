@@ -40,7 +40,11 @@ from .losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
     gaussian_log_likelihood,
+    huber_loss,
+    kl_div,
+    l1_loss,
     mse_loss,
+    nll_loss,
 )
 from .pooling import avg_pool2d, interpolate, max_pool2d
 from .normalization import moments, standardize
@@ -87,6 +91,7 @@ __all__ = [
     # normalisation (fused)
     "moments", "standardize",
     # losses and log-densities
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "mse_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
+    "huber_loss", "kl_div",
     "gaussian_log_likelihood",
 ]  # fmt: skip
