@@ -25,7 +25,7 @@ settings.load_profile(os.environ.get("TINYGEN_HYPOTHESIS_PROFILE", "ci"))
 def pytest_collection_modifyitems(config, items):
     if tinygen.gpu_available():
         return
-    skip = pytest.mark.skip(reason="needs CuPy and a CUDA GPU (pip install \"tinygen[gpu]\" on a GPU machine)")
+    skip = pytest.mark.skip(reason="needs CuPy and a CUDA GPU (pip install -e \".[gpu]\" on a GPU machine)")
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)

@@ -16,7 +16,7 @@ The package is a stack of layers; each imports only from the layers below it
     autograd               Function, the backward pass, gradient checks
     creation | serialization     ways to make a Tensor; atomic checkpoints
     tensor                 the Tensor
-    random | kernels       seeding; Numba CPU and CUDA loops under convolution, pooling, LSTM
+    random | kernels | gpu   seeding; Numba CPU and CUDA loops under convolution, pooling, LSTM; gpu.is_available
     backend                NumPy or CuPy
 
 ``import tinygen`` loads the engine, the ops, ``nn``, ``optim`` and
@@ -26,7 +26,7 @@ matplotlib, which a script that only differentiates never needs).
 """
 import numpy as _numpy
 
-from . import backend, distributions, nn, ops, optim, random
+from . import backend, distributions, gpu, nn, ops, optim, random
 from .autograd import (
     Function,
     GradcheckError,
@@ -39,6 +39,7 @@ from .autograd import (
     set_grad_enabled,
 )
 from .backend import DeviceError, get_array_module, gpu_available
+from .backend import normalize_device as device  # tinygen.device("cuda") -> 'gpu': devices are plain strings
 from .creation import (
     arange,
     eye,
@@ -61,6 +62,7 @@ from .random import manual_seed
 from .serialization import load, save
 from .tensor import Tensor, as_tensor
 
+cuda = gpu  # PyTorch's name: tinygen.cuda.is_available()
 float32, float64, int64, bool_ = _numpy.float32, _numpy.float64, _numpy.int64, _numpy.bool_
 
 __version__ = "0.1.0"

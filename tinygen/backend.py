@@ -11,9 +11,13 @@ CPU, GPU = "cpu", "gpu"
 _DEVICE_NAMES = {"cpu": CPU, "gpu": GPU, "cuda": GPU}
 
 _INSTALL_HINT = (
-    'install the GPU extra with `pip install "tinygen[gpu]"` (it pulls CuPy; '
-    "pick the cupy-cuda12x or cupy-cuda13x wheel that matches your CUDA driver), "
+    'install CuPy with the GPU extra: from a checkout of tinygen, `pip install -e ".[gpu]"` '
+    '(CuPy built for CUDA 12, which CUDA 13 drivers run too; `.[gpu-cuda13]` for the CUDA 13 build), '
     "or run on the CPU with --device cpu"
+)
+_NO_DEVICE_HINT = (
+    "this machine has no usable NVIDIA GPU (or its driver is missing): run on the CPU with --device cpu, "
+    "or on a machine with a GPU"
 )
 
 
@@ -36,9 +40,9 @@ def cupy_module():
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as error:  # CuPy raises its own CUDARuntimeError when no driver is present
-        raise DeviceError(f"CuPy is installed but cannot reach a CUDA device ({error}): {_INSTALL_HINT}") from None
+        raise DeviceError(f"CuPy is installed but cannot reach a CUDA device ({error}): {_NO_DEVICE_HINT}") from None
     if count == 0:
-        raise DeviceError(f"CuPy is installed but found no CUDA device: {_INSTALL_HINT}")
+        raise DeviceError(f"CuPy is installed but found no CUDA device: {_NO_DEVICE_HINT}")
     _cupy = cupy
     return cupy
 
@@ -53,10 +57,17 @@ def gpu_available():
 
 
 def normalize_device(device):
-    """'cpu', 'gpu' or 'cuda' (a synonym of 'gpu') -> 'cpu' or 'gpu'."""
-    name = _DEVICE_NAMES.get(str(device).lower())
+    """'cpu', 'gpu' or 'cuda' (PyTorch's name for it), with an optional index 0 ('cuda:0') -> 'cpu' or 'gpu'.
+
+    tinygen's devices are these two strings (``tinygen.device`` is this function), where PyTorch has
+    device objects; tinygen runs on one GPU, so the only index is 0.
+    """
+    kind, _, index = str(device).lower().partition(":")
+    name = _DEVICE_NAMES.get(kind)
     if name is None:
         raise ValueError(f"unknown device {device!r}: use 'cpu' or 'gpu'")
+    if index not in ("", "0"):
+        raise ValueError(f"device {device!r}: tinygen runs on one GPU, device 0; use 'gpu'")
     return name
 
 

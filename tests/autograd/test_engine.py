@@ -91,6 +91,14 @@ def test_grad_of_an_unused_input_is_an_error_unless_allowed():
     assert gx.item() == 2.0 and gu is None
 
 
+def test_grad_takes_the_arguments_of_a_pytorch_gradient_penalty():
+    x = leaf([1.0, 2.0])
+    d = (x * x).sum(0, keepdim=True)
+    (g,) = tg.autograd.grad(outputs=d, inputs=x, grad_outputs=tg.ones_like(d), create_graph=True,
+                            retain_graph=True, only_inputs=True)  # fmt: skip
+    np.testing.assert_allclose(g.numpy(), 2 * x.numpy())
+
+
 def test_grad_of_an_intermediate_tensor():
     x = leaf([1.0, 2.0])
     h = x * 3

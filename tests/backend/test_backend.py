@@ -21,19 +21,44 @@ def test_asking_for_the_gpu_without_cupy_says_how_to_install_or_fall_back(fresh_
         tg.zeros(2, device="gpu")
     message = str(caught.value)
     assert "CuPy, which is not installed" in message
-    assert 'pip install "tinygen[gpu]"' in message and "--device cpu" in message
-    assert not tg.gpu_available()
+    assert 'from a checkout of tinygen, `pip install -e ".[gpu]"`' in message and "--device cpu" in message
+    assert not tg.gpu_available() and not tg.cuda.is_available()
 
 
-def test_cupy_without_a_cuda_device_is_a_different_error(fresh_backend, monkeypatch):
-    def no_device():
+def fake_cupy(monkeypatch, get_device_count):
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=get_device_count))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+
+
+def test_cupy_without_a_driver_says_there_is_no_gpu_not_to_install_it_again(fresh_backend, monkeypatch):
+    def no_driver():
         raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
 
-    fake = types.ModuleType("cupy")
-    fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_device))
-    monkeypatch.setitem(sys.modules, "cupy", fake)
-    with pytest.raises(tg.DeviceError, match="CuPy is installed but cannot reach a CUDA device.*--device cpu"):
+    fake_cupy(monkeypatch, no_driver)
+    with pytest.raises(tg.DeviceError) as caught:
         tg.ones(2).to("gpu")
+    message = str(caught.value)
+    assert "CuPy is installed but cannot reach a CUDA device (cudaErrorNoDevice" in message
+    assert "no usable NVIDIA GPU" in message and "--device cpu" in message and "pip install" not in message
+
+
+def test_cupy_that_counts_no_device_says_there_is_no_gpu(fresh_backend, monkeypatch):
+    fake_cupy(monkeypatch, lambda: 0)
+    with pytest.raises(tg.DeviceError) as caught:
+        tg.zeros(2, device="cuda")
+    message = str(caught.value)
+    assert "found no CUDA device" in message and "no usable NVIDIA GPU" in message and "pip install" not in message
+    assert not tg.gpu.is_available()
+
+
+def test_the_device_vocabulary_of_pytorch_names_tinygens_two_devices():
+    assert tg.device("cpu") == "cpu" and tg.device("CUDA") == "gpu" and tg.device("cuda:0") == "gpu"
+    assert tg.cuda is tg.gpu and tg.gpu.is_available is tg.gpu_available
+    device = tg.device("cuda" if tg.cuda.is_available() else "cpu")  # PyTorch's idiom, unchanged
+    assert tg.zeros(2, device=device).device == device
+    with pytest.raises(ValueError, match="tinygen runs on one GPU, device 0; use 'gpu'"):
+        tg.device("cuda:1")
 
 
 def test_unknown_device_names_are_rejected():

@@ -104,9 +104,15 @@ def test_bad_loader_and_dataset_arguments_are_named():
         DataLoader(numbered(3), 1, device="tpu")
 
 
+def test_pytorchs_num_workers_and_pin_memory_are_accepted_and_change_nothing():
+    plain = DataLoader(numbered(10), 3, shuffle=True, seed=1)
+    ported = DataLoader(numbered(10), 3, shuffle=True, seed=1, num_workers=4, pin_memory=True)
+    assert [y.tolist() for _, y in ported] == [y.tolist() for _, y in plain]
+
+
 @pytest.mark.skipif(tg.gpu_available(), reason="checks the message shown when no GPU is usable")
 def test_a_loader_for_a_missing_gpu_fails_at_once_with_the_install_hint():
-    with pytest.raises(tg.DeviceError, match=r"tinygen\[gpu\]"):
+    with pytest.raises(tg.DeviceError, match=r'pip install -e "\.\[gpu\]"'):
         DataLoader(numbered(3), 1, device="gpu")
 
 

@@ -28,5 +28,5 @@ def test_gmm_example_reaches_the_likelihood_of_the_true_mixture_and_writes_its_r
 
 @pytest.mark.skipif(tg.gpu_available(), reason="checks the message shown when no GPU is usable")
 def test_asking_an_example_for_a_missing_gpu_stops_with_the_install_hint(tmp_path):
-    with pytest.raises(SystemExit, match=r'tinygen\[gpu\].*--device cpu'):
+    with pytest.raises(SystemExit, match=r'pip install -e "\.\[gpu\]".*--device cpu'):
         load("gmm_1d").main(["--device", "gpu", "--out", str(tmp_path)])

@@ -73,7 +73,7 @@ def test_a_two_dimensional_latent_space_is_drawn_as_a_manifold_with_the_conv_vae
 
 @pytest.mark.skipif(tg.gpu_available(), reason="checks the message shown when no GPU is usable")
 def test_without_a_gpu_it_stops_at_once_with_the_install_hint(tmp_path):
-    with pytest.raises(SystemExit, match=r"tinygen\[gpu\].*--device cpu"):
+    with pytest.raises(SystemExit, match=r'pip install -e "\.\[gpu\]".*--device cpu'):
         load("vae_mnist").main(["--device", "gpu", "--out", str(tmp_path)])
     assert not (tmp_path / "checkpoint.npz").exists()
 

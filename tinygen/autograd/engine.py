@@ -30,13 +30,15 @@ def backward(tensor, grad=None, retain_graph=False, create_graph=False):
     _run([tensor], [grad], retain_graph, create_graph, capture=None)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=False):  # fmt: skip
     """Return the gradients of ``outputs`` with respect to ``inputs`` (like ``torch.autograd.grad``).
 
     Nothing is accumulated into ``.grad``. ``grad_outputs`` weights each output
     (the vector in the vector-Jacobian product); it may be omitted for scalar
     outputs. With ``create_graph=True`` the returned gradients are themselves
     differentiable, which is how gradient penalties (WGAN-GP) are built.
+    ``only_inputs``, deprecated in PyTorch, is accepted and ignored.
     """
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)

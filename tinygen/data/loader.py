@@ -11,6 +11,10 @@ with batch statistics may prefer equal batches). Because each epoch's order
 is a function of (seed, e) alone, any batch of any epoch can be recomputed:
 ``loader.batches(epoch=e, start=k)`` resumes an interrupted run at batch k of
 epoch e exactly. Each batch comes as a tuple of Tensors on ``device``.
+
+PyTorch's ``num_workers`` and ``pin_memory`` are accepted and ignored: batches
+are made in the training process (a NumPy gather, fast beside a step), and
+``device`` moves them to the GPU.
 """
 import numpy
 
@@ -20,7 +24,8 @@ from ..tensor import Tensor
 
 
 class DataLoader:
-    def __init__(self, dataset, batch_size=1, shuffle=False, seed=None, drop_last=False, device="cpu"):
+    def __init__(self, dataset, batch_size=1, shuffle=False, seed=None, drop_last=False, device="cpu", *,
+                 num_workers=0, pin_memory=False):  # fmt: skip
         if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if drop_last and len(dataset) < batch_size:
