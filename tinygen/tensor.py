@@ -322,6 +322,12 @@ class Tensor:
     def erf(self):
         return _ops.erf(self)
 
+    def prod(self, dim=None, keepdim=False):
+        return _ops.prod(self, dim, keepdim)
+
+    def cumprod(self, dim):
+        return _ops.cumprod(self, dim)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

@@ -18,6 +18,27 @@ def _compare(tiny_fn, torch_fn, arrays):
     assert_same_outputs_and_gradients(tiny_fn(*tiny_inputs), torch_fn(*torch_inputs), pairs)
 
 
+def _compare_second_order(tiny_fn, torch_fn, arrays, rtol=1e-10, atol=1e-12):
+    """First derivatives built with create_graph agree, and so do their derivatives: for random upstream
+    vectors v and w, d/dx <w, d<v, f(x)>/dx> for every input, in both frameworks."""
+    rng = np.random.default_rng(1)
+    tiny_inputs = [tg.tensor(a, requires_grad=True) for a in arrays]
+    torch_inputs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, y_ref = tiny_fn(*tiny_inputs), torch_fn(*torch_inputs)
+    v = rng.standard_normal(y.shape)
+    firsts = tg.grad(y, tiny_inputs, tg.tensor(v), create_graph=True)
+    firsts_ref = torch.autograd.grad(y_ref, torch_inputs, torch.tensor(v), create_graph=True)
+    for g, g_ref in zip(firsts, firsts_ref):
+        np.testing.assert_allclose(g.numpy(), g_ref.detach().numpy(), rtol=rtol, atol=atol, err_msg="first derivative")
+    ws = [rng.standard_normal(a.shape) for a in arrays]
+    seconds = tg.grad(list(firsts), tiny_inputs, [tg.tensor(w) for w in ws], allow_unused=True)
+    seconds_ref = torch.autograd.grad(firsts_ref, torch_inputs, [torch.tensor(w) for w in ws], allow_unused=True)
+    for i, (h, h_ref) in enumerate(zip(seconds, seconds_ref)):
+        mine = 0 if h is None else h.numpy()
+        theirs = 0 if h_ref is None else h_ref.numpy()
+        np.testing.assert_allclose(mine, theirs, rtol=rtol, atol=atol, err_msg=f"second derivative, input {i}")
+
+
 @given(conv_case())
 def test_conv2d_matches_torch(case):
     _compare(lambda x, w, b: tg.conv2d(x, w, b, **case.params), lambda x, w, b: F.conv2d(x, w, b, **case.params), case.arrays)
@@ -106,3 +127,10 @@ def test_gelu_matches_torch(approximate):
 def test_silu_and_erf_match_torch():
     _compare(tg.silu, F.silu, [WIDE_RANGE])
     _compare(tg.erf, torch.erf, [WIDE_RANGE])
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_prod_and_cumprod_match_torch_with_zeros_to_second_order(dim):
+    x = np.array([[1.5, -2.0, 0.0, 3.0], [0.0, 0.5, 0.0, 2.0], [0.7, -1.2, 2.5, 0.9]])  # rows: one zero, two, none
+    _compare_second_order(lambda t: tg.prod(t, dim), lambda t: torch.prod(t, dim), [x])
+    _compare_second_order(lambda t: tg.cumprod(t, dim), lambda t: torch.cumprod(t, dim), [x])

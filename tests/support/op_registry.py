@@ -203,6 +203,23 @@ register("softmax", along_axis, tg.softmax, _np_softmax, fused=Softmax)
 register("log_softmax", along_axis, tg.log_softmax, lambda x, dim: np.log(_np_softmax(x, dim)), fused=LogSoftmax)
 register("cumsum", along_axis, tg.cumsum, lambda x, dim: np.cumsum(x, axis=dim))
 
+
+@st.composite
+def product_case(draw, running=False):
+    """Values in [-1.5, 1.5], so that no product of up to 27 of them drowns the others' finite differences;
+    exact zeros in about half the draws, where a gradient computed as y / x would fail."""
+    x = draw(one_array(min_dims=int(running), low=-1.5, high=1.5))
+    if draw(st.booleans()):
+        x = np.where(draw(hnp.arrays(np.bool_, x.shape)), 0.0, x)
+    if running:
+        return Case((x,), {"dim": draw(st.integers(-x.ndim, x.ndim - 1))})
+    dim = draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1))) if x.ndim else None
+    return Case((x,), {"dim": dim, "keepdim": draw(st.booleans())})
+
+
+register("prod", product_case(), tg.prod, lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim))
+register("cumprod", product_case(running=True), tg.cumprod, lambda x, dim: np.cumprod(x, axis=dim))
+
 # ---- shape ----------------------------------------------------------------------------------------
 
 
