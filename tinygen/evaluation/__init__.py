@@ -1,0 +1,26 @@
+"""Sample quality, measured offline: how close generated digits (or 2-D points) come to the real ones.
+
+Models without a likelihood (GANs), or with only a bound (VAEs, diffusion),
+are judged by their samples. Everything here runs offline, on tinygen's own
+MNIST classifier instead of a downloaded Inception network:
+
+    features          the MNIST feature network (weights shipped, SHA-256 checked), ``feature_network()``, ``embed``
+    image_metrics     FID and KID in its features, Inception Score, precision/recall, class coverage
+    toy_metrics       modes captured, high-quality share and reverse KL on 2-D mixtures (VEEGAN, PacGAN)
+    score             all image metrics of a set of samples at once, the real-data floor, a run's samples.npz
+    train_feature_network   the script that trained the shipped weights
+
+    python -m tinygen.evaluation RUN_DIR    # score RUN_DIR/samples.npz into RUN_DIR/metrics.json
+
+Imports: ``nn``, ``data``, ``serialization`` and the core below them; never
+``models`` or ``train`` (any model's samples are scored the same way).
+"""
+from .features import MNISTFeatureNet, embed, feature_network
+from .image_metrics import class_coverage, fid, frechet_distance, inception_score, kid, label_accuracy, precision_recall
+from .score import real_floor, score_images, score_run, summary
+from .toy_metrics import mode_metrics
+
+__all__ = [
+    "MNISTFeatureNet", "embed", "feature_network", "class_coverage", "fid", "frechet_distance", "inception_score",
+    "kid", "label_accuracy", "precision_recall", "real_floor", "score_images", "score_run", "summary", "mode_metrics",
+]  # fmt: skip
