@@ -42,6 +42,7 @@ import json
 import os
 import secrets
 import zipfile
+import zlib
 
 import numpy
 
@@ -54,6 +55,13 @@ MANIFEST_KEY = "__tinygen_manifest__"
 _ARRAY_NODES = ("tensor", "array", "scalar")
 _PYTHON_VALUES = (("bool", bool), ("int", int), ("float", float), ("str", str))  # bool before int: True is an int
 _KEY_TYPES = (str, int, float, bool, type(None), tuple)
+# What reading a damaged archive raises: zipfile's errors (an unknown compression method or zip version is a
+# NotImplementedError, an encryption flag a RuntimeError), zlib's for a damaged compressed entry, NumPy's
+# ValueError for a bad .npy header, MemoryError for a header that claims a huge array, and RecursionError
+# (a RuntimeError) for a manifest nested too deeply to parse.
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError, ValueError,
+                MemoryError)
+_DAMAGED = "the file is damaged: load an earlier checkpoint, or save this one again"
 
 
 class CheckpointError(ValueError):
@@ -117,8 +125,8 @@ def load(path, device=None):
         manifest = _read_manifest(archive, path)
         try:
             return _decode(manifest["root"], archive, device)
-        except (KeyError, TypeError, ValueError, IndexError, zipfile.BadZipFile, OSError, EOFError) as error:
-            raise CheckpointError(f"{path!r} is a corrupt tinygen checkpoint: {error}") from None
+        except (KeyError, TypeError, IndexError, *_READ_ERRORS) as error:
+            raise CheckpointError(f"{path!r} is a corrupt tinygen checkpoint: {error}; {_DAMAGED}") from None
 
 
 def _open_archive(path):
@@ -128,8 +136,9 @@ def _open_archive(path):
         raise CheckpointError(f"{path!r} is not a tinygen checkpoint: it is not an .npz (zip) archive")
     try:
         return numpy.load(path, allow_pickle=False)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise CheckpointError(f"{path!r} is a corrupt checkpoint (truncated or damaged zip archive: {error})") from None
+    except _READ_ERRORS as error:
+        raise CheckpointError(f"{path!r} is a corrupt checkpoint (truncated or damaged zip archive: {error}); "
+                              f"{_DAMAGED}") from None
 
 
 def _read_manifest(archive, path):
@@ -139,9 +148,10 @@ def _read_manifest(archive, path):
             "(written by numpy.savez? open it with numpy.load)"
         )
     try:
-        manifest = json.loads(archive[MANIFEST_KEY].tobytes().decode("utf-8"))
-    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as error:
-        raise CheckpointError(f"{path!r} is a corrupt tinygen checkpoint: unreadable manifest ({error})") from None
+        manifest = json.loads(_entry(archive, MANIFEST_KEY).tobytes().decode("utf-8"))
+    except _READ_ERRORS as error:
+        raise CheckpointError(f"{path!r} is a corrupt tinygen checkpoint: unreadable manifest ({error}); "
+                              f"{_DAMAGED}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise CheckpointError(f"{path!r} is not a tinygen checkpoint: its manifest names no tinygen format")
     version = manifest.get("version")
@@ -153,6 +163,14 @@ def _read_manifest(archive, path):
             f"reads versions up to {VERSION}): upgrade tinygen to load it"
         )
     return manifest
+
+
+def _entry(archive, key):
+    """The array stored under ``key``; NumPy hands back raw bytes for an entry that is no .npy file."""
+    entry = archive[key]
+    if not isinstance(entry, numpy.ndarray):
+        raise ValueError(f"entry {key!r} is not a NumPy array")
+    return entry
 
 
 def _encode(obj, arrays, where):
@@ -197,7 +215,7 @@ def _store(array, arrays, where):
 def _decode(node, archive, device):
     kind = node["type"]
     if kind in _ARRAY_NODES:
-        array = archive[node["key"]]
+        array = _entry(archive, node["key"])
         if array.dtype.name != node["dtype"] or list(array.shape) != node["shape"]:
             raise ValueError(
                 f"entry {node['key']!r} is {array.dtype.name} {list(array.shape)}, but the manifest says "

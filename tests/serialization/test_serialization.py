@@ -6,8 +6,10 @@ Tensor keeps requires_grad, and the 128-bit integers of NumPy's bit-generator
 state survive. Atomicity is shown by making the writer crash half-way: the
 previous checkpoint must still load, and no temporary file may be left.
 """
+import io
 import json
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -285,6 +287,83 @@ def test_corrupt_files_are_reported_as_corrupt(tmp_path):
         load(path)
     _write_manifest(path, json.dumps({**manifest, "root": {"type": "array", "key": "9"}}).encode())
     with pytest.raises(CheckpointError, match="corrupt"):
+        load(path)
+
+
+def _rewritten(content, change, compression=zipfile.ZIP_STORED):
+    """The archive ``content`` with ``change(entries)`` applied to its {name: bytes} entries."""
+    with zipfile.ZipFile(io.BytesIO(content)) as original:
+        entries = {name: original.read(name) for name in original.namelist()}
+    change(entries)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _npy(array):
+    out = io.BytesIO()
+    np.lib.format.write_array(out, array, allow_pickle=True)
+    return out.getvalue()
+
+
+def _set_entry(name, data):
+    return lambda entries: entries.__setitem__(name, data)
+
+
+def _flag_encrypted(content):
+    """Set the 'encrypted' bit of every central-directory record."""
+    content = bytearray(content)
+    record = content.find(b"PK\x01\x02")
+    while record >= 0:
+        content[record + 8] |= 1
+        record = content.find(b"PK\x01\x02", record + 1)
+    return bytes(content)
+
+
+def _unknown_compression(content):
+    """Name compression method 99 in every central-directory record."""
+    content = bytearray(content)
+    record = content.find(b"PK\x01\x02")
+    while record >= 0:
+        content[record + 10 : record + 12] = (99).to_bytes(2, "little")
+        record = content.find(b"PK\x01\x02", record + 1)
+    return bytes(content)
+
+
+def _damaged_deflate(content):
+    """Compressed entries, the first one's deflate stream starting with the reserved block type 11."""
+    compressed = _rewritten(content, lambda entries: None, zipfile.ZIP_DEFLATED)
+    start = 30 + len("0.npy")  # after the first entry's local header (30 bytes and its name)
+    return compressed[:start] + bytes([compressed[start] | 0b110]) + compressed[start + 1 :]
+
+
+_MANIFEST_ENTRY = serialization.MANIFEST_KEY + ".npy"
+_DEEP = b'{"format": "tinygen-checkpoint", "version": 1, "root": ' + b'{"type": "list", "items": [' * 5000 \
+    + b"]}" * 5000 + b"}"
+DAMAGE = {  # name -> what it does to the bytes of a good checkpoint; each once escaped as another exception
+    "unknown compression method (NotImplementedError)": _unknown_compression,
+    "encryption flag set (RuntimeError)": _flag_encrypted,
+    "damaged compressed data (zlib.error)": _damaged_deflate,
+    "an entry that is not .npy (AttributeError)": lambda c: _rewritten(c, _set_entry("0.npy", b"garbage")),
+    "a header claiming a huge array (MemoryError)": lambda c: _rewritten(
+        c, _set_entry("0.npy", _npy(np.zeros(1, np.float32)).replace(b"(1,)", b"(10000000000000,)"))),
+    "a manifest nested too deeply (RecursionError)": lambda c: _rewritten(
+        c, _set_entry(_MANIFEST_ENTRY, _npy(np.frombuffer(_DEEP, np.uint8)))),
+    "truncated": lambda c: c[: len(c) * 2 // 3],
+    "bad JSON": lambda c: _rewritten(c, _set_entry(_MANIFEST_ENTRY, _npy(np.frombuffer(b"{not", np.uint8)))),
+    "an object array entry": lambda c: _rewritten(c, _set_entry("0.npy", _npy(np.array([None], dtype=object)))),
+    "an entry missing": lambda c: _rewritten(c, lambda entries: entries.pop("0.npy")),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
+def test_every_kind_of_damage_is_a_checkpoint_error_that_says_what_to_do(tmp_path, damage):
+    path = tmp_path / "checkpoint.npz"
+    save({"w": tg.ones(3, 2), "step": 7}, path)
+    path.write_bytes(DAMAGE[damage](path.read_bytes()))
+    with pytest.raises(CheckpointError, match="corrupt .*load an earlier checkpoint, or save this one again"):
         load(path)
 
 
