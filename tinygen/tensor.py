@@ -328,6 +328,9 @@ class Tensor:
     def cumprod(self, dim):
         return _ops.cumprod(self, dim)
 
+    def norm(self, p="fro", dim=None, keepdim=False):
+        return _ops.norm(self, p, dim, keepdim)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

@@ -31,11 +31,13 @@ def _compare_second_order(tiny_fn, torch_fn, arrays, rtol=1e-10, atol=1e-12):
     for g, g_ref in zip(firsts, firsts_ref):
         np.testing.assert_allclose(g.numpy(), g_ref.detach().numpy(), rtol=rtol, atol=atol, err_msg="first derivative")
     ws = [rng.standard_normal(a.shape) for a in arrays]
-    seconds = tg.grad(list(firsts), tiny_inputs, [tg.tensor(w) for w in ws], allow_unused=True)
+    graphed = [(g, w) for g, w in zip(firsts, ws) if g.requires_grad]  # one without a graph is constant in x
+    seconds = tg.grad([g for g, _ in graphed], tiny_inputs, [tg.tensor(w) for _, w in graphed],
+                      allow_unused=True) if graphed else [None] * len(arrays)  # fmt: skip
     seconds_ref = torch.autograd.grad(firsts_ref, torch_inputs, [torch.tensor(w) for w in ws], allow_unused=True)
     for i, (h, h_ref) in enumerate(zip(seconds, seconds_ref)):
         mine = 0 if h is None else h.numpy()
-        theirs = 0 if h_ref is None else h_ref.numpy()
+        theirs = 0 if h_ref is None else h_ref.numpy(force=True)  # force: torch may answer with a lazy zero tensor
         np.testing.assert_allclose(mine, theirs, rtol=rtol, atol=atol, err_msg=f"second derivative, input {i}")
 
 
@@ -134,3 +136,42 @@ def test_prod_and_cumprod_match_torch_with_zeros_to_second_order(dim):
     x = np.array([[1.5, -2.0, 0.0, 3.0], [0.0, 0.5, 0.0, 2.0], [0.7, -1.2, 2.5, 0.9]])  # rows: one zero, two, none
     _compare_second_order(lambda t: tg.prod(t, dim), lambda t: torch.prod(t, dim), [x])
     _compare_second_order(lambda t: tg.cumprod(t, dim), lambda t: torch.cumprod(t, dim), [x])
+
+
+@pytest.mark.parametrize("p", ["fro", 1, 3, 1.5, 0.5, np.inf, -np.inf])
+def test_norm_matches_torch_to_second_order(p):
+    x = np.random.default_rng(6).standard_normal((3, 4))
+    for dim in [None, 1, (0, 1)]:
+        _compare_second_order(lambda t: tg.norm(t, p, dim), lambda t: torch.norm(t, p, dim), [x])
+
+
+@pytest.mark.parametrize("p", ["fro", 1, 3, 0.5, np.inf])
+def test_norm_gradient_at_zero_is_pytorchs_subgradient(p):
+    """Row 0 is all zeros (a zero norm), row 1 has one zero element."""
+    x = np.array([[0.0, 0.0, 0.0], [0.0, 1.5, -2.0]])
+    _compare(lambda t: tg.norm(t, p, 1), lambda t: torch.norm(t, p, 1), [x])
+
+
+def test_second_derivative_of_the_two_norm_at_zero_is_zero_where_torch_gives_nan():
+    x = tg.zeros(3, dtype=tg.float64, requires_grad=True)
+    (g,) = tg.grad(tg.norm(x), x, create_graph=True)
+    (h,) = tg.grad(g.sum(), x)
+    np.testing.assert_array_equal(h.numpy(), np.zeros(3))
+
+
+def test_gradient_penalty_where_the_critics_gradient_vanishes_matches_torch():
+    """WGAN-GP's (||dD/dx|| - 1)^2 with two samples in a dead ReLU region (dD/dx = 0 exactly)."""
+    rng = np.random.default_rng(7)
+    x = np.concatenate([np.zeros((2, 3)), rng.standard_normal((3, 3))])
+    w = rng.standard_normal((3, 4))
+
+    def penalty(framework, grad, x, w):
+        (g,) = grad(framework.relu(x @ w).sum(), x, create_graph=True)
+        return ((framework.norm(g, dim=1) - 1) ** 2).mean()
+
+    tiny_x, tiny_w = tg.tensor(x, requires_grad=True), tg.tensor(w, requires_grad=True)
+    torch_x, torch_w = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    penalty(tg, tg.grad, tiny_x, tiny_w).backward()
+    penalty(torch, torch.autograd.grad, torch_x, torch_w).backward()
+    assert np.isfinite(tiny_w.grad.numpy()).all()
+    np.testing.assert_allclose(tiny_w.grad.numpy(), torch_w.grad.numpy(), rtol=1e-10, atol=1e-12)

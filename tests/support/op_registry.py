@@ -220,6 +220,26 @@ def product_case(draw, running=False):
 register("prod", product_case(), tg.prod, lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim))
 register("cumprod", product_case(running=True), tg.cumprod, lambda x, dim: np.cumprod(x, axis=dim))
 
+
+@st.composite
+def norm_case(draw):
+    """|x_i| distinct (no ties for the inf-norms) and at least 0.2 (no kink of |x|^p, no zero norm)."""
+    x, dim, keepdim = draw(array_and_dim())
+    x = np.where(x < 0, -1.0, 1.0) * (distinct(np.abs(x)) + 0.2)
+    return Case((x,), {"p": draw(st.sampled_from(["fro", 2, 1, 3, 0.5, 0, np.inf, -np.inf])), "dim": dim, "keepdim": keepdim})
+
+
+def _np_norm(x, p, dim, keepdim):
+    magnitudes, p = np.abs(x), 2 if p == "fro" else p
+    if np.isinf(p):
+        return (np.max if p > 0 else np.min)(magnitudes, axis=dim, keepdims=keepdim)
+    if p == 0:
+        return np.sum(x != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
+    return np.sum(magnitudes**p, axis=dim, keepdims=keepdim) ** (1 / p)
+
+
+register("norm", norm_case(), tg.norm, _np_norm)
+
 # ---- shape ----------------------------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ from .losses import (
 from .pooling import avg_pool2d, interpolate, max_pool2d
 from .normalization import moments, standardize
 from .recurrent import lstm_gates, lstm_sequence
+from .norm import norm
 from .products import cumprod, prod
 from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
@@ -80,7 +81,7 @@ __all__ = [
     "exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "softplus",
     "relu", "leaky_relu", "elu", "silu", "gelu", "erf", "clamp", "maximum", "minimum", "where",
     # reductions
-    "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax", "cumsum", "prod", "cumprod",
+    "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax", "cumsum", "prod", "cumprod", "norm",
     # shape
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
     "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "astype", "to_device",
