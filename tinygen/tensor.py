@@ -331,6 +331,21 @@ class Tensor:
     def norm(self, p="fro", dim=None, keepdim=False):
         return _ops.norm(self, p, dim, keepdim)
 
+    def gather(self, dim, index):
+        return _ops.gather(self, dim, index)
+
+    def scatter_add(self, dim, index, src):
+        return _ops.scatter_add(self, dim, index, src)
+
+    def index_select(self, dim, index):
+        return _ops.index_select(self, dim, index)
+
+    def tril(self, diagonal=0):
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _ops.triu(self, diagonal)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

@@ -175,3 +175,24 @@ def test_gradient_penalty_where_the_critics_gradient_vanishes_matches_torch():
     penalty(torch, torch.autograd.grad, torch_x, torch_w).backward()
     assert np.isfinite(tiny_w.grad.numpy()).all()
     np.testing.assert_allclose(tiny_w.grad.numpy(), torch_w.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_gather_scatter_add_and_index_select_match_torch():
+    """Repeated indices: their gradients (gather, index_select) and their values (scatter_add) add up."""
+    rng = np.random.default_rng(8)
+    x, src = rng.standard_normal((3, 4)), rng.standard_normal((3, 3))  # torch's backward fails for a larger src
+    index = np.array([[0, 2, 2], [1, 1, 0], [3, 0, 3]])
+    for dim, idx in [(1, index), (0, index % 3)]:
+        torch_index = torch.tensor(idx)
+        _compare(lambda t: tg.gather(t, dim, idx), lambda t: torch.gather(t, dim, torch_index), [x])
+        _compare(lambda t, s: tg.scatter_add(t, dim, idx, s), lambda t, s: torch.scatter_add(t, dim, torch_index, s),
+                 [x, src])  # fmt: skip
+    picks = [3, 0, 3]
+    _compare(lambda t: tg.index_select(t, 1, picks), lambda t: torch.index_select(t, 1, torch.tensor(picks)), [x])
+
+
+@pytest.mark.parametrize("diagonal", [-1, 0, 2])
+def test_tril_and_triu_match_torch_on_a_batch_of_matrices(diagonal):
+    x = np.random.default_rng(9).standard_normal((2, 3, 4))
+    _compare(lambda t: tg.tril(t, diagonal), lambda t: torch.tril(t, diagonal), [x])
+    _compare(lambda t: tg.triu(t, diagonal), lambda t: torch.triu(t, diagonal), [x])

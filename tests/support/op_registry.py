@@ -414,6 +414,53 @@ register("masked_fill", masked_fill_case(), tg.masked_fill, lambda x, mask, valu
 
 
 @st.composite
+def gather_case(draw, scatter=False):
+    """An index no longer than x along every axis but ``dim``, with repeated values (whose gradients add up)."""
+    x = draw(one_array(min_dims=1))
+    dim = draw(st.integers(0, x.ndim - 1))
+    shape = tuple(draw(st.integers(1, 3)) if a == dim else draw(st.integers(1, n)) for a, n in enumerate(x.shape))
+    index = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, x.shape[dim] - 1)))
+    if scatter:  # src at least as large as index
+        return Case((x, draw(arrays(tuple(n + draw(st.integers(0, 1)) for n in shape)))), {"dim": dim, "index": index})
+    return Case((x,), {"dim": dim, "index": index})
+
+
+def _element_along(position, dim, index):
+    """The element that ``position`` of a gather (or scatter) reads (or writes): index[position] on ``dim``."""
+    return tuple(index[position] if a == dim else p for a, p in enumerate(position))
+
+
+def _np_gather(x, dim, index):
+    return np.array([x[_element_along(pos, dim, index)] for pos in np.ndindex(*index.shape)]).reshape(index.shape)
+
+
+def _np_scatter_add(x, src, dim, index):
+    out = x.copy()
+    for pos in np.ndindex(*index.shape):
+        out[_element_along(pos, dim, index)] += src[pos]
+    return out
+
+
+register("gather", gather_case(), tg.gather, _np_gather)
+register("scatter_add", gather_case(scatter=True), lambda x, src, dim, index: tg.scatter_add(x, dim, index, src),
+         _np_scatter_add)  # fmt: skip
+
+
+@st.composite
+def index_select_case(draw):
+    x = draw(one_array(min_dims=1))
+    dim = draw(st.integers(-x.ndim, x.ndim - 1))
+    index = np.array(draw(st.lists(st.integers(0, x.shape[dim] - 1), min_size=1, max_size=4)))
+    return Case((x,), {"dim": dim, "index": index})
+
+
+register("index_select", index_select_case(), tg.index_select, lambda x, dim, index: np.take(x, index, axis=dim))
+triangle = st.builds(lambda x, d: Case((x,), {"diagonal": d}), one_array(min_dims=2), st.integers(-2, 2))
+register("tril", triangle, tg.tril, lambda x, diagonal: np.tril(x, diagonal))
+register("triu", triangle, tg.triu, lambda x, diagonal: np.triu(x, diagonal))
+
+
+@st.composite
 def labels_case(draw):
     classes = draw(st.integers(1, 4))
     labels = draw(hnp.arrays(np.int64, draw(shapes(max_dims=2)), elements=st.integers(0, classes - 1)))

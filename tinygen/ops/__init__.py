@@ -34,7 +34,7 @@ from .elementwise import (
     sqrt,
     tanh,
 )
-from .indexing import getitem, masked_fill, one_hot, where
+from .indexing import gather, getitem, index_select, masked_fill, one_hot, scatter_add, tril, triu, where
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -86,7 +86,7 @@ __all__ = [
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
     "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "astype", "to_device",
     # selection
-    "getitem", "masked_fill", "one_hot", "dropout",
+    "getitem", "masked_fill", "one_hot", "dropout", "gather", "scatter_add", "index_select", "tril", "triu",
     # convolution, pooling, recurrence (on Numba kernels)
     "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "lstm_sequence",
     "skew", "unskew",
