@@ -155,8 +155,8 @@ def save_manifold(model, path, size=20):
 
 def save_traversal(model, test_digits, path, max_rows=16, steps=11):
     """One row per latent dimension j: the first test digit's code mu(x), with z_j swept across N(0, 1)'s
-    quantiles. Rows are ordered by KL(q(z_j | x) || p(z_j)) on the test digits, most informative first; a
-    dimension the encoder does not use (KL near 0) leaves its row unchanged."""
+    quantiles. Rows are ordered by KL(q(z_j | x) || p(z_j)) on the test digits, most informative first, and
+    labelled with j and that KL in nats; a dimension the encoder does not use (KL near 0) leaves its row unchanged."""
     with tg.no_grad():
         posterior = model.posterior(test_digits)
         kl_per_dimension = kl_divergence(posterior, model.prior()).mean(0).numpy()
@@ -164,7 +164,8 @@ def save_traversal(model, test_digits, path, max_rows=16, steps=11):
     rows = np.argsort(-kl_per_dimension)[:max_rows]
     z = np.tile(code, (len(rows), steps, 1))
     z[np.arange(len(rows)), :, rows] = normal_quantiles(steps)
-    train.save_image_grid(decode(model, z.reshape(-1, model.latent_dim)), path, nrow=steps)
+    labels = [f"z{j}  KL {kl_per_dimension[j]:.2f}" for j in rows]
+    train.save_image_grid(decode(model, z.reshape(-1, model.latent_dim)), path, nrow=steps, row_labels=labels)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,12 @@ def test_an_mnist_example_draws_binary_samples_of_the_datas_size_and_reports_its
     assert all(0 < final[f"test_nll_{name}"] < SIDE * SIDE * math.log(2) * 1.5 for name in names)  # near chance or better
     table = capsys.readouterr().out
     assert all(name in table for name in names)
-    # samples.png: a row per model of 14x14 binary samples, 2 grey pixels between them (image_grid).
-    grid = np.asarray(Image.open(tmp_path / "samples.png"))
+    # samples.png: a row per model of 14x14 binary samples, 2 grey pixels between them (image_grid), to the
+    # right of a white margin that names each row's model.
+    picture = np.asarray(Image.open(tmp_path / "samples.png"))
+    margin = picture.shape[1] - (2 + samples * (SIDE + 2))
+    assert margin > 0 and picture[:, :margin].min() < 128  # dark text on white
+    grid = picture[:, margin:]
     assert grid.shape == (2 + len(names) * (SIDE + 2), 2 + samples * (SIDE + 2))
     assert set(np.unique(grid)) <= {0, 128, 255}
     assert set(np.unique(grid[2 : 2 + SIDE, 2 : 2 + SIDE])) <= {0, 255}

@@ -18,9 +18,14 @@ KEYS = {"train_elbo", "train_reconstruction", "train_kl", "test_elbo", "test_rec
         "test_nll", "test_bits_per_dim", "iw_samples"}  # fmt: skip
 
 
-def grid_cells(path, rows, columns):
-    """The picture at ``path`` cut back into its digits, grey levels 0..255: (rows, columns, 28, 28)."""
+def grid_cells(path, rows, columns, labelled=False):
+    """The picture at ``path`` cut back into its digits, grey levels 0..255: (rows, columns, 28, 28).
+    A ``labelled`` grid has its row labels in a white margin on the left, which is cut off first."""
     picture = np.asarray(Image.open(path))
+    if labelled:
+        margin = picture.shape[1] - (2 + columns * CELL)
+        assert margin > 0 and picture[:, :margin].min() < 128  # dark text on white
+        picture = picture[:, margin:]
     assert picture.shape == (2 + rows * CELL, 2 + columns * CELL)  # save_image_grid's padding of 2 all round
     cells = [[picture[2 + r * CELL : r * CELL + CELL, 2 + c * CELL : c * CELL + CELL] for c in range(columns)]
              for r in range(rows)]  # fmt: skip
@@ -50,7 +55,7 @@ def test_a_quick_run_writes_every_artefact_and_resume_goes_on(tmp_path, capsys):
     assert all(set(np.unique(pairs[row])) <= {0, 255} for row in (0, 2, 4))
     assert all(len(np.unique(pairs[row])) > 2 for row in (1, 3, 5))
     # A row per latent dimension (16), eleven steps along it; the most informative one changes its digit.
-    traversal = grid_cells(tmp_path / "latent_traversal.png", 16, 11)
+    traversal = grid_cells(tmp_path / "latent_traversal.png", 16, 11, labelled=True)
     assert np.abs(traversal[0, 0].astype(int) - traversal[0, -1]).max() > 0
     assert Image.open(tmp_path / "curves.png").size[0] > 0
 
@@ -60,6 +65,21 @@ def test_a_quick_run_writes_every_artefact_and_resume_goes_on(tmp_path, capsys):
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records if r["kind"] == "step"] == list(range(1, 2 * tg.train.QUICK_BATCHES + 1))
     assert [r["epoch"] for r in records if r["kind"] == "epoch"] == [0, 1]
+
+    # A start that fails, on bad data or on a checkpoint of another architecture, leaves the run as it was.
+    finished = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(FileNotFoundError, match="no MNIST folder at .*--data must name a folder of IDX files"):
+        vae_mnist.main([*arguments, "--data", str(tmp_path / "no_such_folder")])
+    with pytest.raises(SystemExit, match=r"--resume: .*checkpoint.npz does not fit this run's 'model'"):
+        vae_mnist.main([*arguments, "--resume", "--arch", "conv"])
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == finished
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # Adam's inf * 0, at lr = inf
+def test_a_diverging_run_says_at_which_step_and_to_lower_the_learning_rate(tmp_path):
+    with pytest.raises(SystemExit, match=r"training diverged at step 1 \(epoch 1\): the parameters of 'model' are "
+                                         r"no longer finite. Lower the learning rate \(--lr, now inf\)"):  # fmt: skip
+        load("vae_mnist").main(["--quick", "--quiet", "--out", str(tmp_path), "--lr", "inf"])
 
 
 def test_a_two_dimensional_latent_space_is_drawn_as_a_manifold_with_the_conv_vae(tmp_path):

@@ -1,5 +1,6 @@
 """The training toolkit: the shared command line, Run (metrics, checkpoints, exact resume), and the pictures."""
 import json
+import signal
 
 import numpy as np
 import pytest
@@ -21,8 +22,13 @@ def digits():
     return images[:256], labels[:256]
 
 
-def tiny_example(argv, digits, interrupt_at_step=None):
-    """An example in miniature: a classifier with dropout on dynamically binarised digits (both draw random numbers)."""
+def tiny_example(argv, digits, interrupt_at_step=None, ctrl_c_at_step=None, ctrl_c_in_evaluation=None):
+    """An example in miniature: a classifier with dropout on dynamically binarised digits (both draw random numbers).
+
+    It crashes at step ``interrupt_at_step``; the user presses Ctrl-C at the end of step ``ctrl_c_at_step``
+    (twice, if it is a pair (step, 2)), or while epoch ``ctrl_c_in_evaluation`` (from 0) is being evaluated.
+    """
+    ctrl_c_step, presses = ctrl_c_at_step if isinstance(ctrl_c_at_step, tuple) else (ctrl_c_at_step, 1)
     args = train.example_parser("tiny", "a tiny classifier", epochs=3, batch_size=32, lr=1e-2).parse_args(argv)
     run = train.Run(args)
     loader = DataLoader(ArrayDataset(*digits, transform=dynamic_binarize), args.batch_size, shuffle=True,
@@ -39,9 +45,15 @@ def tiny_example(argv, digits, interrupt_at_step=None):
             run.log(loss=loss)
             if run.step == interrupt_at_step:
                 raise Interrupted
+            for _ in range(presses if run.step == ctrl_c_step else 0):
+                signal.raise_signal(signal.SIGINT)
         with tg.no_grad():
             model.eval()
-            errors = [(model(x).numpy().argmax(1) != label.numpy()).mean() for x, label in run.evaluation(loader)]
+            errors = []
+            for x, label in run.evaluation(loader):
+                if run.epoch == ctrl_c_in_evaluation:
+                    signal.raise_signal(signal.SIGINT)
+                errors.append((model(x).numpy().argmax(1) != label.numpy()).mean())
             model.train()
         run.log_epoch(error=np.mean(errors))
     run.finish()
@@ -110,6 +122,84 @@ def test_an_interrupted_and_resumed_run_ends_exactly_where_an_uninterrupted_one_
         np.testing.assert_array_equal(resumed[name], whole[name], err_msg=name)  # bit for bit
     # The log reads as if the run had never stopped: steps 11-13 were dropped, then redone.
     assert (tmp_path / "broken" / "metrics.jsonl").read_text() == (tmp_path / "whole" / "metrics.jsonl").read_text()
+
+
+def assert_same_runs(folder, other):
+    """Two run folders hold the same parameters, bit for bit, and the same metrics log."""
+    ours, theirs = (tg.load(f / "checkpoint.npz")["states"]["model"] for f in (folder, other))
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
+    assert (folder / "metrics.jsonl").read_text() == (other / "metrics.jsonl").read_text()
+
+
+class UnhandledCtrlC(Exception):
+    """A Ctrl-C that no Run caught: it fails the test instead of stopping the whole session, as KeyboardInterrupt would."""
+
+
+@pytest.fixture
+def ctrl_c_outside_a_run():
+    def unhandled(signum, frame):
+        raise UnhandledCtrlC
+
+    previous = signal.signal(signal.SIGINT, unhandled)
+    yield unhandled
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, digits):
+    """The folder of a whole run of the tiny example, to compare interrupted and resumed ones with."""
+    folder = tmp_path_factory.mktemp("whole")
+    tiny_example(["--out", str(folder), "--checkpoint-every", "5", "--quiet"], digits)
+    return folder
+
+
+def test_ctrl_c_in_a_step_ends_the_step_checkpoints_it_and_resume_goes_on_from_the_next(tmp_path, digits,
+                                                                                         uninterrupted,
+                                                                                         ctrl_c_outside_a_run):  # fmt: skip
+    argv = ["--out", str(tmp_path), "--checkpoint-every", "5", "--quiet"]
+    with pytest.raises(SystemExit, match=r"^interrupted at step 13; checkpoint written \(.*checkpoint.npz\); "
+                                         r"continue with --resume$"):  # fmt: skip
+        tiny_example(argv, digits, ctrl_c_at_step=13)  # mid-epoch 2; the last periodic checkpoint was at step 10
+    assert signal.getsignal(signal.SIGINT) is ctrl_c_outside_a_run  # Ctrl-C is the caller's again
+    assert tg.load(tmp_path / "checkpoint.npz")["step"] == 13
+    summary = json.loads((tmp_path / "metrics.json").read_text())
+    assert summary["interrupted_at_step"] == 13 and np.isfinite(summary["loss"])
+    tiny_example(argv + ["--resume"], digits)
+    assert_same_runs(tmp_path, uninterrupted)
+
+
+def test_ctrl_c_between_steps_stops_at_once_and_resume_goes_on_from_there(tmp_path, digits, uninterrupted,
+                                                                          ctrl_c_outside_a_run):  # fmt: skip
+    argv = ["--out", str(tmp_path), "--checkpoint-every", "5", "--quiet"]
+    with pytest.raises(SystemExit, match="interrupted at step 16; checkpoint written"):
+        tiny_example(argv, digits, ctrl_c_in_evaluation=1)  # after the 8 steps of the second epoch
+    assert tg.load(tmp_path / "checkpoint.npz")["batch_in_epoch"] == 8
+    tiny_example(argv + ["--resume"], digits)
+    assert_same_runs(tmp_path, uninterrupted)
+
+
+def test_a_second_ctrl_c_stops_at_once_without_a_checkpoint(tmp_path, digits, ctrl_c_outside_a_run):
+    with pytest.raises(KeyboardInterrupt):
+        tiny_example(["--out", str(tmp_path), "--checkpoint-every", "5"], digits, ctrl_c_at_step=(7, 2))
+    assert signal.getsignal(signal.SIGINT) is ctrl_c_outside_a_run
+    assert tg.load(tmp_path / "checkpoint.npz")["step"] == 5
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # Adam's inf * 0, at lr = inf
+def test_a_diverging_run_stops_at_the_step_with_the_hint_to_lower_the_learning_rate(tmp_path, digits):
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(SystemExit, match=r"^error: training diverged at step 1 \(epoch 1\): the parameters of 'model' "
+                                         r"are no longer finite. Lower the learning rate \(--lr, now inf\)"):  # fmt: skip
+        tiny_example(["--out", str(tmp_path), "--quiet", "--lr", "inf"], digits)
+    assert signal.getsignal(signal.SIGINT) is handler
+    run = train.Run(train.example_parser("x", "", 1, 1, 0.5).parse_args(["--out", str(tmp_path / "log"), "--quiet"]))
+    for _ in run.epochs():
+        run.log(loss=1.0)
+        with pytest.raises(SystemExit, match=r"training diverged at step 0 \(epoch 1\): loss is nan. .*--lr, now 0.5"):
+            run.log(loss=tg.tensor(float("nan")))
+        break
 
 
 def test_resuming_a_finished_run_changes_nothing(tmp_path, digits):
@@ -193,6 +283,37 @@ def test_saved_grids_and_gifs_are_pictures_of_the_right_size(tmp_path):
     train.save_gif(frames, tmp_path / "grid.gif")
     with Image.open(tmp_path / "grid.gif") as gif:
         assert gif.n_frames == 3
+
+
+def test_normalize_maps_the_value_range_to_grey_levels_as_torchvision_does():
+    images = np.array([-1.0, -0.5, 0.0, 1.0, 3.0]).reshape(5, 1, 1, 1)  # a GAN's tanh outputs, one overshooting
+
+    def cells(grid):  # the five 1x1 images, each with a padding of 1 before it
+        return grid[1, 1::2]
+
+    by_range = train.image_grid(images, nrow=5, padding=1, normalize=True, value_range=(-1, 1))
+    np.testing.assert_allclose(cells(by_range), [0.0, 0.25, 0.5, 1.0, 1.0])
+    by_extremes = train.image_grid(images, nrow=5, padding=1, normalize=True)  # the batch's min and max: -1, 3
+    np.testing.assert_allclose(cells(by_extremes), [0.0, 0.125, 0.25, 0.5, 1.0])
+    np.testing.assert_allclose(cells(train.image_grid(images, nrow=5, padding=1)), [0.0, 0.0, 0.0, 1.0, 1.0])
+    pair = np.stack([np.full((1, 1, 2), 5.0), np.array([[[2.0, 4.0]]])])  # a flat image and a two-valued one
+    each = train.image_grid(pair, nrow=2, padding=0, normalize=True, scale_each=True)
+    np.testing.assert_allclose(each, [[0.0, 0.0, 0.0, 1.0]])
+
+
+def test_row_labels_go_in_a_margin_left_of_the_rows(tmp_path):
+    images = np.ones((6, 1, 8, 8))  # white digits
+    train.save_image_grid(images, tmp_path / "plain.png", nrow=3)
+    train.save_image_grid(images, tmp_path / "labelled.png", nrow=3, row_labels=["first model", "second"])
+    plain, labelled = (np.asarray(Image.open(tmp_path / name)) for name in ("plain.png", "labelled.png"))
+    margin = labelled.shape[1] - plain.shape[1]
+    assert margin > 20 and labelled.shape[0] == plain.shape[0]
+    np.testing.assert_array_equal(labelled[:, margin:], plain)
+    text_rows = np.flatnonzero((labelled[:, :margin] < 128).any(axis=1))
+    assert text_rows.min() >= 2 and text_rows.max() < plain.shape[0] - 2  # within the grid's rows, not at its edges
+    assert (labelled[: 2 + 8, :margin] < 128).any() and (labelled[2 + 8 + 2 :, :margin] < 128).any()  # one per row
+    with pytest.raises(ValueError, match=r"row_labels: 1 labels for a grid of 2 rows \(nrow=3\)"):
+        train.save_image_grid(images, tmp_path / "bad.png", nrow=3, row_labels=["one"])
 
 
 def test_images_of_the_wrong_shape_are_refused():

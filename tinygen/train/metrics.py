@@ -8,7 +8,8 @@ Each line of ``metrics.jsonl`` is one record,
 where ``step`` counts optimizer steps since the run began and ``epoch``
 starts at 0. A resumed run first drops the records written after its
 checkpoint (they are about to be redone), so the file reads as if the run
-had never stopped.
+had never stopped. The file is rewritten only when the first record comes:
+a run that fails before its first step leaves the previous log as it was.
 """
 import json
 import pathlib
@@ -23,10 +24,12 @@ class MetricsLog:
         self.records = []
         if resume and self.path.exists():
             self.records = [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
-        self._rewrite()
+        self._written = False  # the file still holds what the previous run left
 
     def append(self, kind, epoch, step, values):
         record = {"kind": kind, "epoch": epoch, "step": step, **{name: to_float(v) for name, v in values.items()}}
+        if not self._written:
+            self._rewrite()
         self.records.append(record)
         # Opened per record: a line is on its way to the disk as soon as it is logged, whatever happens next.
         with open(self.path, "a") as file:
@@ -36,7 +39,8 @@ class MetricsLog:
     def truncate(self, epoch, step):
         """Keep what a checkpoint at (``epoch``, ``step``) had seen: step records up to ``step``, epochs before ``epoch``."""
         self.records = [r for r in self.records if (r["step"] <= step if r["kind"] == "step" else r["epoch"] < epoch)]
-        self._rewrite()
+        if self._written:
+            self._rewrite()
 
     def epoch_means(self, epoch):
         """The mean of each step metric over ``epoch``, and the epoch metrics of ``epoch``."""
@@ -55,6 +59,7 @@ class MetricsLog:
     def _rewrite(self):
         with atomic_write(self.path) as file:
             file.write("".join(json.dumps(record) + "\n" for record in self.records).encode())
+        self._written = True
 
 
 def _values(record):

@@ -13,6 +13,6 @@ def result_table(final, names):
 
 
 def save_sample_rows(run, samples):
-    """samples.png: one row of images per model, from {name: images (n, C, H, W)}."""
+    """samples.png: one row of images per model, from {name: images (n, C, H, W)}, labelled with the model's name."""
     rows = list(samples.values())
-    save_image_grid(cat(rows), run.path("samples.png"), nrow=rows[0].shape[0])
+    save_image_grid(cat(rows), run.path("samples.png"), nrow=rows[0].shape[0], row_labels=list(samples))

@@ -25,12 +25,34 @@ close, not identical.)
 Checkpoints go to ``<out>/checkpoint.npz`` every ``--checkpoint-every``
 steps, at the end of every epoch and at the end, each written atomically by
 ``tinygen.save``: an interruption mid-write keeps the previous one.
+
+What a run guards against:
+
+- A start that fails leaves the folder as it was. ``Run(args)`` only checks
+  (the device, that ``--out`` is writable, that ``--resume`` has a
+  checkpoint); ``config.json`` and ``metrics.jsonl`` are written when
+  training begins, after the data, the model and a resumed checkpoint have
+  all been read without error.
+- Ctrl-C. From the first epoch to ``finish()``, an interrupt during a step
+  lets the step end; one between steps (evaluating, sampling) stops at once.
+  Either way the run writes a checkpoint of the last whole step and
+  metrics.json, and exits with "interrupted at step N; checkpoint written;
+  continue with --resume": --resume then goes on exactly from step N + 1.
+  A second Ctrl-C stops at once, without a checkpoint.
+- Divergence. A logged value that is not finite, or parameters of a tracked
+  module that are not (checked after every step, which costs one pass over
+  them), stop the run with the step and the hint to lower --lr; the last
+  checkpoint, from before, is kept.
 """
 import itertools
 import json
+import math
 import pathlib
+import signal
 import tempfile
+import threading
 import time
+import weakref
 
 from tqdm import tqdm
 
@@ -54,8 +76,11 @@ class Run:
         self.num_epochs = min(args.epochs, QUICK_EPOCHS) if args.quick else args.epochs
         self.epoch = self.batch_in_epoch = self.step = 0
         self.tracked = {}
-        self._restored = False
+        self._restored = self._started = False
         self._bar = None
+        # Ctrl-C: whether one came, whether the state is mid-change (then it waits), the handler it replaced.
+        self._interrupted = self._deferring = False
+        self._previous_handler = None
         try:
             backend.array_module_for(self.device)  # imports CuPy and finds a GPU, or says how to get one
         except DeviceError as error:
@@ -63,8 +88,7 @@ class Run:
         _check_writable(self.out)
         if args.resume and not self.checkpoint_path.exists():
             _fail(f"--resume: there is no checkpoint at {self.checkpoint_path} (run without --resume to start)")
-        (self.out / "config.json").write_text(json.dumps(vars(args), indent=2, default=str) + "\n")
-        self.metrics = MetricsLog(self.out / "metrics.jsonl", resume=args.resume)
+        self.metrics = MetricsLog(self.out / "metrics.jsonl", resume=args.resume)  # reads only, until the first record
         random.manual_seed(args.seed)
 
     def path(self, name):
@@ -82,9 +106,11 @@ class Run:
         if self.args.resume:
             self._restore()
 
-    def save_checkpoint(self):
+    def save_checkpoint(self, rng_state=None):
+        """Write the tracked states, the position and the generator's state (by default, its state now)."""
+        rng_state = random.get_rng_state() if rng_state is None else rng_state
         save({"example": self.name, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch, "step": self.step,
-              "rng": random.get_rng_state(), "states": {name: obj.state_dict() for name, obj in self.tracked.items()}},
+              "rng": rng_state, "states": {name: obj.state_dict() for name, obj in self.tracked.items()}},
              self.checkpoint_path)  # fmt: skip
 
     def _restore(self):
@@ -115,14 +141,17 @@ class Run:
         """The epoch numbers still to run (from 0); each finished epoch is summarised and checkpointed."""
         if self.args.resume and not self._restored:
             _fail("--resume: call run.track(model=..., optimizer=...) before the training loop")
+        self._start()
         while self.epoch < self.num_epochs:
             started = time.perf_counter()
             yield self.epoch
             summary = "  ".join(f"{name} {value:.4g}" for name, value in self.metrics.epoch_means(self.epoch).items())
             self._say(f"epoch {self.epoch + 1}/{self.num_epochs}  step {self.step}  {summary}  "
                       f"({time.perf_counter() - started:.1f} s)")
+            self._deferring = True  # the position and its checkpoint change together
             self.epoch, self.batch_in_epoch = self.epoch + 1, 0
             self.save_checkpoint()
+            self._end_deferral()
 
     def progress(self, loader):
         """The training batches of this epoch, under a progress bar; counts steps and checkpoints.
@@ -135,12 +164,15 @@ class Run:
             self._bar = bar  # for ``log`` to show the live loss on
             try:
                 for batch in itertools.islice(batches, max(total - self.batch_in_epoch, 0)):
+                    self._deferring = True  # from here to the step's end, Ctrl-C waits: the state is mid-change
                     self.step += 1
                     yield batch
                     self.batch_in_epoch += 1
+                    self._check_parameters()
                     bar.update()
                     if self.step % self.args.checkpoint_every == 0:
                         self.save_checkpoint()
+                    self._end_deferral()
             finally:
                 self._bar = None
 
@@ -154,10 +186,15 @@ class Run:
 
     # ---- reporting -----------------------------------------------------------------
     def log(self, **values):
-        """Record the metrics of this step (numbers or one-element Tensors); the bar shows them live."""
+        """Record the metrics of this step (numbers or one-element Tensors); the bar shows them live.
+
+        A value that is not finite stops the run: training has diverged."""
         record = self.metrics.append("step", self.epoch, self.step, values)
         if self._bar is not None:
             self._bar.set_postfix({name: f"{record[name]:.4g}" for name in values}, refresh=False)
+        for name in values:
+            if not math.isfinite(record[name]):
+                self._diverged(f"{name} is {record[name]}")
 
     def log_epoch(self, **values):
         """Record metrics of the whole epoch (a test loss, say); they join the epoch's summary line."""
@@ -168,13 +205,74 @@ class Run:
 
         ``results`` holds what is measured once at the end (a test NLL from many samples, say).
         """
+        self._start()
         self.save_checkpoint()
         if self.metrics.records:
             save_curves(self.metrics.records, self.path("curves.png"))
-        summary = {**self.metrics.epoch_means(self.epoch - 1), **{name: to_float(v) for name, v in results.items()}}
-        (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
+        summary = self._write_summary(self.epoch - 1, {name: to_float(v) for name, v in results.items()})
+        self._release_interrupts()
         self._say(f"done: metrics.json, metrics.jsonl, curves.png and checkpoint.npz are in {self.out}")
         return summary
+
+    def _write_summary(self, epoch, extra):
+        summary = {**self.metrics.epoch_means(epoch), **extra}
+        (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
+        return summary
+
+    # ---- starting, stopping ------------------------------------------------------------
+    def _start(self):
+        """Training begins: every input has been read, so now the folder may change. Ctrl-C is ours from here."""
+        if self._started:
+            return
+        self._started = True
+        self._boundary_rng = random.get_rng_state()
+        (self.out / "config.json").write_text(json.dumps(vars(self.args), indent=2, default=str) + "\n")
+        if threading.current_thread() is threading.main_thread():  # only the main thread may handle signals
+            previous = signal.signal(signal.SIGINT, _interrupt_handler(weakref.ref(self)))
+            self._previous_handler = signal.default_int_handler if previous is None else previous  # None: set in C
+
+    def _release_interrupts(self):
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGINT, self._previous_handler)
+            self._previous_handler = None
+
+    def _interrupt(self):
+        if self._interrupted:  # a second Ctrl-C: the user does not want to wait
+            self._release_interrupts()
+            raise KeyboardInterrupt
+        self._interrupted = True
+        if self._deferring:
+            self._say("Ctrl-C: stopping after this step (press it again to stop at once, without a checkpoint)")
+        else:
+            self._stop_interrupted()
+
+    def _end_deferral(self):
+        """A step (or an epoch) is over: the position and the generator's state make a boundary to resume from."""
+        self._deferring = False
+        self._boundary_rng = random.get_rng_state()
+        if self._interrupted:
+            self._stop_interrupted()
+
+    def _stop_interrupted(self):
+        # The generator's state of the last boundary: what ran since (evaluating, sampling) is redone on resume.
+        self.save_checkpoint(self._boundary_rng)
+        current = self.epoch if any(r["epoch"] == self.epoch for r in self.metrics.records) else self.epoch - 1
+        self._write_summary(current, {"interrupted_at_step": self.step})
+        self._release_interrupts()
+        raise SystemExit(f"interrupted at step {self.step}; checkpoint written ({self.checkpoint_path}); "
+                         "continue with --resume")  # fmt: skip
+
+    def _check_parameters(self):
+        """Stop if a tracked module's parameters are no longer all finite (one sum per parameter)."""
+        for name, tracked in self.tracked.items():
+            total = sum(float(p.data.sum()) for p in tracked.parameters()) if hasattr(tracked, "parameters") else 0.0
+            if not math.isfinite(total):
+                self._diverged(f"the parameters of {name!r} are no longer finite")
+
+    def _diverged(self, what):
+        self._release_interrupts()
+        _fail(f"training diverged at step {self.step} (epoch {self.epoch + 1}): {what}. "
+              f"Lower the learning rate (--lr, now {self.args.lr:g}) and start again")  # fmt: skip
 
     def _progress_bar(self, total, initial, description):
         # disable=None: tqdm shows the bar only on a terminal, so logs and CI output stay clean.
@@ -193,6 +291,18 @@ def _check_writable(folder):
             pass
     except OSError as error:
         _fail(f"cannot write to the output folder {folder} ({error.strerror or error}): choose another with --out DIR")
+
+
+def _interrupt_handler(run):
+    """The SIGINT handler of the run ``run()`` (a weak reference: once that run is gone, a plain KeyboardInterrupt)."""
+
+    def handle(signum, frame):
+        alive = run()
+        if alive is None:
+            signal.default_int_handler(signum, frame)
+        alive._interrupt()
+
+    return handle
 
 
 def _fail(message):
