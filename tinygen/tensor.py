@@ -346,6 +346,12 @@ class Tensor:
     def triu(self, diagonal=0):
         return _ops.triu(self, diagonal)
 
+    def roll(self, shifts, dims=None):
+        return _ops.roll(self, shifts, dims)
+
+    def repeat(self, *sizes):
+        return _ops.repeat(self, *sizes)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

@@ -196,3 +196,26 @@ def test_tril_and_triu_match_torch_on_a_batch_of_matrices(diagonal):
     x = np.random.default_rng(9).standard_normal((2, 3, 4))
     _compare(lambda t: tg.tril(t, diagonal), lambda t: torch.tril(t, diagonal), [x])
     _compare(lambda t: tg.triu(t, diagonal), lambda t: torch.triu(t, diagonal), [x])
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("pad, shape", [((2, 1), (2, 3, 5)), ((3, 0, 1, 3), (2, 3, 4, 5))])  # shapes torch takes
+def test_pad_modes_match_torch(mode, pad, shape):
+    x = np.random.default_rng(10).standard_normal(shape)
+    _compare(lambda t: tg.pad(t, pad, mode), lambda t: F.pad(t, pad, mode), [x])
+
+
+def test_pad_refuses_widths_that_would_wrap_and_values_it_cannot_use():
+    with pytest.raises(ValueError, match="too wide for its length 4"):
+        tg.pad(tg.zeros(1, 4), (4, 0), "reflect")
+    with pytest.raises(ValueError, match="takes no value"):
+        tg.pad(tg.zeros(1, 4), (1, 0), "replicate", value=1.0)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        tg.pad(tg.zeros(1, 4), (1, 0), "symmetric")
+
+
+def test_roll_and_repeat_match_torch():
+    x = np.random.default_rng(11).standard_normal((2, 3))
+    _compare(lambda t: tg.roll(t, 2), lambda t: torch.roll(t, 2), [x])
+    _compare(lambda t: t.roll((1, -2), (0, 1)), lambda t: t.roll((1, -2), (0, 1)), [x])
+    _compare(lambda t: t.repeat(2, 1, 3), lambda t: t.repeat(2, 1, 3), [x])  # tiles the whole tensor, as np.tile

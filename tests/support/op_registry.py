@@ -372,6 +372,44 @@ def _np_pad(x, pad, value):
 
 
 register("pad", pad_case(), tg.pad, _np_pad)
+NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+@st.composite
+def copying_pad_case(draw, mode):
+    """Widths each mode allows: reflect at most n - 1 a side, circular n, replicate any (here up to 3)."""
+    x = draw(one_array(min_dims=1))
+    axes = draw(st.integers(1, x.ndim))
+    limits = {"reflect": -1, "circular": 0, "replicate": 3}
+    pad = []
+    for n in x.shape[::-1][:axes]:
+        top = limits[mode] if mode == "replicate" else n + limits[mode]
+        pad += [draw(st.integers(0, top)), draw(st.integers(0, top))]
+    return Case((x,), {"pad": tuple(pad), "mode": mode})
+
+
+def _np_copying_pad(x, pad, mode):
+    pairs = [tuple(pad[i:i + 2]) for i in range(0, len(pad), 2)][::-1]
+    return np.pad(x, [(0, 0)] * (x.ndim - len(pairs)) + pairs, mode=NUMPY_PAD_MODES[mode])
+
+
+for mode in NUMPY_PAD_MODES:
+    register("pad", copying_pad_case(mode), tg.pad, _np_copying_pad, variant=mode)
+
+
+@st.composite
+def roll_case(draw):
+    x = draw(one_array())
+    if x.ndim == 0 or draw(st.booleans()):
+        return Case((x,), {"shifts": draw(st.integers(-4, 4)), "dims": None})
+    axes = draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1, max_size=3))
+    return Case((x,), {"shifts": tuple(draw(st.integers(-4, 4)) for _ in axes), "dims": tuple(axes)})
+
+
+register("roll", roll_case(), tg.roll, lambda x, shifts, dims: np.roll(x, shifts, axis=dims))
+register("repeat", one_array().flatmap(lambda x: st.lists(st.integers(0, 3), min_size=x.ndim, max_size=x.ndim + 1).map(
+    lambda sizes: Case((x,), {"sizes": tuple(sizes)}))),
+    lambda x, sizes: tg.repeat(x, *sizes), lambda x, sizes: np.tile(x, sizes))  # fmt: skip
 register("flip", one_array(min_dims=1).flatmap(lambda x: dims(x.ndim, allow_none=False).map(lambda d: Case((x,), {"dims": d}))),
          tg.flip, lambda x, dims: np.flip(x, axis=dims))  # fmt: skip
 # float32 rounds the input, so differences need a wider step; the op is linear, so that is exact otherwise.

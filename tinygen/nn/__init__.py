@@ -28,5 +28,6 @@ from .loss import (
 )
 from .module import Module, ModuleList, Parameter, Sequential
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .pooling import AvgPool2d, MaxPool2d, Upsample
 from .recurrent import LSTM, LSTMCell

@@ -50,6 +50,7 @@ from .pooling import avg_pool2d, interpolate, max_pool2d
 from .normalization import moments, standardize
 from .recurrent import lstm_gates, lstm_sequence
 from .norm import norm
+from .padding import pad
 from .products import cumprod, prod
 from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
@@ -61,9 +62,10 @@ from .shape import (
     expand,
     flatten,
     flip,
-    pad,
     permute,
+    repeat,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
@@ -84,7 +86,7 @@ __all__ = [
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax", "cumsum", "prod", "cumprod", "norm",
     # shape
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
-    "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "astype", "to_device",
+    "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "roll", "repeat", "astype", "to_device",
     # selection
     "getitem", "masked_fill", "one_hot", "dropout", "gather", "scatter_add", "index_select", "tril", "triu",
     # convolution, pooling, recurrence (on Numba kernels)

@@ -100,20 +100,6 @@ class Split(Function):
         return cat(gys, self.dim)
 
 
-class Pad(Function):
-    """Constant padding; ``widths`` holds a (before, after) pair for every axis."""
-
-    def __init__(self, widths, value):
-        self.widths, self.value = widths, value
-
-    def forward(self, x):
-        xp = backend.get_array_module(x)
-        return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
-
-    def backward(self, gy):
-        return gy[tuple(slice(before, n - after) for (before, after), n in zip(self.widths, gy.shape))]
-
-
 class Flip(Function):
     def __init__(self, dims):
         self.dims = dims
@@ -124,6 +110,20 @@ class Flip(Function):
 
     def backward(self, gy):
         return flip(gy, self.dims)
+
+
+class Roll(Function):
+    """Shift cyclically by ``shifts`` along ``axes``: elements pushed off one end come back at the other.
+    Its backward rolls the gradient back."""
+
+    def __init__(self, shifts, axes):
+        self.shifts, self.axes = shifts, axes
+
+    def forward(self, x):
+        return backend.get_array_module(x).roll(x, self.shifts, axis=self.axes)
+
+    def backward(self, gy):
+        return Roll(tuple(-s for s in self.shifts), self.axes)(gy)
 
 
 class ToDevice(Function):
@@ -244,19 +244,36 @@ def chunk(x, chunks, dim=0):
     return split(x, max(-(-length // chunks), 1), dim)
 
 
-def pad(x, pad, value=0.0):
-    """Constant padding in PyTorch's order: ``(left, right)`` of the last axis first,
-    then ``(top, bottom)`` of the one before, and so on."""
-    if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: {pad} must hold a (before, after) pair for each of at most {x.ndim} last axes")
-    if any(p < 0 for p in pad):
-        raise ValueError(f"pad: negative padding {pad} is not supported; crop by indexing instead")
-    pairs = [tuple(pad[i : i + 2]) for i in range(0, len(pad), 2)][::-1]
-    return Pad([(0, 0)] * (x.ndim - len(pairs)) + pairs, value)(x)
-
-
 def flip(x, dims):
     return Flip(normalize_dims(dims, x.ndim))(x)
+
+
+def roll(x, shifts, dims=None):
+    """Shift cyclically along ``dims`` (an int or a tuple, one per shift); with no dims, along the flattened
+    tensor, whose shape is then restored (as in PyTorch)."""
+    if dims is None:
+        return reshape(roll(reshape(x, (-1,)), shifts, 0), x.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    axes = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(axes):
+        raise ValueError(f"roll: {len(shifts)} shifts {shifts} for {len(axes)} dims {axes}; give one shift per dim")
+    return Roll(shifts, tuple(normalize_dim(d, x.ndim) for d in axes))(x)
+
+
+def repeat(x, *sizes):
+    """Tile ``x``: ``sizes[i]`` copies of the whole tensor along axis i, as PyTorch's ``Tensor.repeat`` (NumPy's
+    ``tile``, not its ``repeat``, which repeats each element). Extra leading sizes add new axes in front.
+
+    A broadcast and a reshape: x (s0, s1) viewed as (1, s0, 1, s1), broadcast to (r0, s0, r1, s1), merged to
+    (r0 s0, r1 s1), so copy k of element i lands at k s0 + i. The backward sums the copies.
+    """
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: {len(sizes)} sizes {sizes} for a tensor of {x.ndim} dimensions; give at least one per dimension")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    spread = reshape(x, tuple(n for s in shape for n in (1, s)))
+    copies = broadcast_to(spread, tuple(n for r, s in zip(sizes, shape) for n in (r, s)))
+    return reshape(copies, tuple(r * s for r, s in zip(sizes, shape)))
 
 
 def to_device(x, device):
