@@ -219,3 +219,18 @@ def test_roll_and_repeat_match_torch():
     _compare(lambda t: tg.roll(t, 2), lambda t: torch.roll(t, 2), [x])
     _compare(lambda t: t.roll((1, -2), (0, 1)), lambda t: t.roll((1, -2), (0, 1)), [x])
     _compare(lambda t: t.repeat(2, 1, 3), lambda t: t.repeat(2, 1, 3), [x])  # tiles the whole tensor, as np.tile
+
+
+@pytest.mark.parametrize("equation, shapes", [("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]), ("ij,jk", [(2, 3), (3, 4)]),
+                                              ("ij,k->i", [(2, 3), (4,)])])  # fmt: skip
+def test_einsum_matches_torch_to_second_order(equation, shapes):
+    rng = np.random.default_rng(12)
+    _compare_second_order(lambda *ts: tg.einsum(equation, *ts), lambda *ts: torch.einsum(equation, *ts),
+                          [rng.standard_normal(s) for s in shapes])  # fmt: skip
+
+
+@pytest.mark.parametrize("equation, message", [("...ij->ij", "'...' is not supported"), ("ii->i", "no diagonals"),
+                                               ("ij,jk->ik", "names 2 operands, but 1")])  # fmt: skip
+def test_einsum_says_what_it_does_not_support(equation, message):
+    with pytest.raises(ValueError, match=message):
+        tg.einsum(equation, tg.zeros(2, 2))

@@ -97,6 +97,20 @@ def matmul_operands(draw):
 
 
 register("matmul", matmul_operands(), tg.matmul, np.matmul)
+EINSUM_EQUATIONS = ["ij,jk->ik", "ij,jk", "ij->", "ij->j", "bij,bjk->bik", "i,j->ij", "i,i->", "ij,ij->i",
+                    "ijk->kji", "ij,k->i", "bhqd,bhkd->bhqk", "ij,jk,kl->il", ",ij->ij"]  # fmt: skip
+
+
+@st.composite
+def einsum_case(draw):
+    equation = draw(st.sampled_from(EINSUM_EQUATIONS))
+    sizes = {c: draw(st.integers(1, 3)) for c in sorted(set(equation) - set(",->"))}
+    operands = equation.split("->")[0].split(",")
+    return Case(tuple(draw(arrays(tuple(sizes[c] for c in s))) for s in operands), {"equation": equation})
+
+
+register("einsum", einsum_case(), lambda *xs, equation: tg.einsum(equation, *xs),
+         lambda *xs, equation: np.einsum(equation, *xs))  # fmt: skip
 
 # ---- element-wise -------------------------------------------------------------------------------
 register("exp", cases(one_array(low=-2, high=2)), tg.exp, np.exp)

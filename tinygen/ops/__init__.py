@@ -13,6 +13,7 @@ the end of ``tinygen/tensor.py``.
 from .arithmetic import add, div, matmul, mul, neg, pow, sub
 from .conv import conv2d, conv_transpose2d, masked_conv2d
 from .dropout import dropout
+from .einsum import einsum
 from .elementwise import (
     abs,
     clamp,
@@ -78,7 +79,7 @@ from .skew import skew, unskew
 
 __all__ = [
     # arithmetic
-    "add", "sub", "mul", "div", "neg", "pow", "matmul",
+    "add", "sub", "mul", "div", "neg", "pow", "matmul", "einsum",
     # element-wise
     "exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "softplus",
     "relu", "leaky_relu", "elu", "silu", "gelu", "erf", "clamp", "maximum", "minimum", "where",
