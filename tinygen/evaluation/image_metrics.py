@@ -43,16 +43,22 @@ def fid(features_a, features_b):
     return frechet_distance(*_gaussian(features_a), *_gaussian(features_b))
 
 
-def kid(features_a, features_b, subsets=50, subset_size=1000, seed=0):
+def kid(features_a, features_b, subsets=50, subset_size=None, seed=0):
     """Kernel Inception Distance: the unbiased MMD^2 with the kernel k(x, y) = (x . y / F + 1)^3, over random subsets.
 
         MMD^2_u = 1/(m(m-1)) sum_{i != j} [k(a_i, a_j) + k(b_i, b_j)] - 2/m^2 sum_{i,j} k(a_i, b_j)
 
-    on ``subsets`` pairs of subsets of m = min(subset_size, N_a, N_b) points
-    (Binkowski et al. 2018) -> (mean over subsets, standard error of that mean).
+    on ``subsets`` pairs of random subsets of m points each (Binkowski et al.
+    2018) -> (mean over subsets, standard error of that mean). m defaults to
+    half the smaller set, at most 1,000: subsets of the whole set would all be
+    the same, and their spread would say nothing. Unbiased at any m, so it can
+    come out below 0 when the two sets are alike. Its scale is that of the
+    features (here unnormalised ReLU activations), so compare KIDs only in one
+    feature space.
     """
     rng = numpy.random.default_rng(seed)
-    m = min(subset_size, len(features_a), len(features_b))
+    smaller = min(len(features_a), len(features_b))
+    m = min(1000, smaller // 2) if subset_size is None else min(subset_size, smaller)
     if m < 2:
         raise ValueError(f"KID needs at least 2 samples in each set, got {len(features_a)} and {len(features_b)}")
     values = []
