@@ -352,6 +352,9 @@ class Tensor:
     def repeat(self, *sizes):
         return _ops.repeat(self, *sizes)
 
+    def multinomial(self, num_samples, replacement=False):
+        return _ops.multinomial(self, num_samples, replacement)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

@@ -533,6 +533,21 @@ def _np_dropout(x, p):
     return x * keep / (1 - p)
 
 
+@st.composite
+def one_category_case(draw):
+    """Rows of weights with one positive entry: whatever the seed, every draw must pick it."""
+    n, rows = draw(st.integers(1, 4)), draw(st.sampled_from([None, 1, 3]))
+    chosen = draw(st.lists(st.integers(0, n - 1), min_size=rows or 1, max_size=rows or 1))
+    weights = np.zeros((len(chosen), n))
+    weights[np.arange(len(chosen)), chosen] = draw(st.floats(0.1, 5.0))
+    replacement = draw(st.booleans())
+    return Case((), {"input": weights if rows else weights[0], "num_samples": draw(st.integers(1, 5)) if replacement else 1,
+                     "replacement": replacement})  # fmt: skip
+
+
+register("multinomial", one_category_case(), lambda input, **p: tg.multinomial(tg.tensor(input), **p),
+         lambda input, num_samples, replacement: np.repeat(input.argmax(-1)[..., None], num_samples, -1),
+         differentiable=False)  # fmt: skip
 register("dropout", st.builds(lambda a, p: Case((a,), {"p": p}), one_array(), st.sampled_from([0.25, 0.5])),
          _seeded_dropout, _np_dropout)  # fmt: skip
 

@@ -53,6 +53,7 @@ from .recurrent import lstm_gates, lstm_sequence
 from .norm import norm
 from .padding import pad
 from .products import cumprod, prod
+from .sampling import multinomial
 from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
     astype,
@@ -89,7 +90,7 @@ __all__ = [
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
     "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "roll", "repeat", "astype", "to_device",
     # selection
-    "getitem", "masked_fill", "one_hot", "dropout", "gather", "scatter_add", "index_select", "tril", "triu",
+    "getitem", "masked_fill", "one_hot", "dropout", "gather", "scatter_add", "index_select", "tril", "triu", "multinomial",
     # convolution, pooling, recurrence (on Numba kernels)
     "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "lstm_sequence",
     "skew", "unskew",
