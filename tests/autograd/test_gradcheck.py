@@ -31,6 +31,21 @@ class SquareWithConstantIncomingGradient(tg.Function):
         return tg.Tensor(gy.data) * self.inputs[0] * 2
 
 
+class CubeOnRawArrays(tg.Function):
+    """A fused op's fast path: forward and backward on raw arrays, so the backward builds no graph."""
+
+    def forward(self, x):
+        return x**3
+
+    def backward(self, gy):
+        return tg.Tensor(3 * self.inputs[0].data ** 2 * gy.data)
+
+
+class CubeWithReference(CubeOnRawArrays):
+    def reference(self, x):
+        return x * x * x
+
+
 @given(one_array(min_dims=1, low=0.5, high=3))
 def test_gradcheck_catches_a_wrong_backward(values):
     with pytest.raises(tg.GradcheckError, match=r"wrong at index \("):
@@ -54,6 +69,19 @@ def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
     assert tg.gradcheck(lambda x: SquareWithConstantIncomingGradient()(x), x)
     with pytest.raises(tg.GradcheckError):
         tg.gradgradcheck(lambda x: SquareWithConstantIncomingGradient()(x), x)
+
+
+def test_gradgradcheck_fails_a_backward_that_builds_no_graph():
+    x = leaf([1.0, -2.0, 0.5])
+    assert tg.gradcheck(lambda x: CubeOnRawArrays()(x), x)  # the first derivatives are right
+    with pytest.raises(tg.GradcheckError, match="has no graph after create_graph=True.*not differentiable.*reference"):
+        tg.gradgradcheck(lambda x: CubeOnRawArrays()(x), x)
+
+
+def test_gradgradcheck_passes_the_same_op_with_a_reference():
+    x = leaf([1.0, -2.0, 0.5])
+    assert tg.gradgradcheck(lambda x: CubeWithReference()(x), x)
+    assert tg.gradgradcheck(lambda x: (CubeWithReference()(x.sin()) * x).sum(), x)
 
 
 def test_gradcheck_catches_a_bug_planted_in_a_real_op(monkeypatch):

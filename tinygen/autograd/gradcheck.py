@@ -46,7 +46,9 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     """Check second derivatives: ``gradcheck`` of the map (inputs, v) -> v^T J(inputs).
 
     The upstream vector v is an input of that map too, so a backward that
-    treats its incoming gradient as a constant is caught as well.
+    treats its incoming gradient as a constant is caught as well, and one that
+    builds no graph at all (its second derivatives would be silently zero) is
+    reported as not differentiable.
     """
     checked = _checked_inputs(inputs, "gradgradcheck")
     outputs = _differentiable(fn(*inputs))
@@ -59,7 +61,16 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
         inner_outputs = _differentiable(fn(*inner_inputs))
         wanted = [inner_inputs[i] for i in positions]
         grads = grad(inner_outputs, wanted, list(inner_weights), create_graph=True, allow_unused=True)
-        return tuple(g for g in grads if g is not None and g.requires_grad)
+        for k, g in enumerate(grads):
+            if g is not None and not g.requires_grad:  # v^T J is linear in v: it depends on v unless cut off
+                raise GradcheckError(
+                    f"gradgradcheck: the gradient of checked input {k} has no graph after create_graph=True, so "
+                    "a backward on its path is not differentiable (it computes on raw arrays, or detaches) and "
+                    "every second derivative through it would be 0. Write that Function's backward in Tensor "
+                    "ops, or give it a reference(self, *inputs) in Tensor ops for the engine to differentiate "
+                    "instead (see tinygen.autograd.function)"
+                )
+        return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivatives, *inputs, *weights, eps=eps, atol=atol, rtol=rtol, seed=seed)
 
