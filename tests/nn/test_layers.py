@@ -221,6 +221,18 @@ def test_layer_matches_pytorch(name, torch):
     check_step(*twin(make(nn), make(torch.nn), torch), inputs(*shape), torch)
 
 
+@pytest.mark.parametrize("make", [lambda lib: lib.ReLU(True), lambda lib: lib.LeakyReLU(0.2, True),
+                                  lambda lib: lib.ELU(0.7, inplace=True), lambda lib: lib.Dropout(0.5, True).eval()],
+                         ids=["relu", "leaky_relu", "elu", "dropout"])  # fmt: skip
+def test_activations_take_pytorchs_inplace_argument(make, torch):
+    """Accepted and ignored: the values are PyTorch's, in place or not. (After a Linear: PyTorch refuses an in-place
+    op on a leaf that requires grad.)"""
+    def network(lib):
+        return lib.Sequential(lib.Linear(4, 5), make(lib))
+
+    check_step(*twin(network(nn), network(torch.nn), torch), inputs(3, 4), torch)
+
+
 def test_embedding_matches_pytorch(torch):
     ours, theirs = twin(nn.Embedding(6, 3), torch.nn.Embedding(6, 3), torch)
     check_step(ours, theirs, np.array([[0, 5, 2, 2], [1, 0, 0, 3]]), torch)

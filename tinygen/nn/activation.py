@@ -13,6 +13,11 @@ are in ``tinygen.ops.elementwise``):
     Softplus   log(1 + e^(beta x)) / beta, and x itself once beta x > threshold
     Identity   x
     Flatten    merge axes start_dim..end_dim into one
+
+ReLU, LeakyReLU and ELU take PyTorch's ``inplace`` argument and ignore it:
+they always return a new tensor, with the same values. (Overwriting the input
+would save memory, at the price of destroying a value that a backward pass or
+the caller may still need.)
 """
 from ..ops import where
 from . import functional as F
@@ -20,12 +25,15 @@ from .module import Module
 
 
 class ReLU(Module):
+    def __init__(self, inplace=False):  # inplace: ignored (see the module docstring)
+        super().__init__()
+
     def forward(self, input):
         return F.relu(input)
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
         self.negative_slope = negative_slope
 
@@ -37,7 +45,7 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha = alpha
 

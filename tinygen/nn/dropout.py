@@ -9,7 +9,7 @@ from .module import Module
 
 
 class Dropout(Module):
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):  # inplace: ignored, as by the activations (tinygen.nn.activation)
         super().__init__()
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
