@@ -68,6 +68,18 @@ def test_pooling(dtype, k, s, p):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_max_pooling_with_nans(dtype):
+    x = np.random.default_rng(3).standard_normal((2, 2, 5, 6)).astype(dtype)
+    x[0, 0, 1, 2] = x[0, 1, 3, 3] = x[1, 0, 0, 0] = np.nan
+    x[1, 1, 2, :] = np.nan  # several NaNs in one window: the last one wins
+    geometry = PoolGeometry.of(x.shape, 3, 1, 1)
+    out, argmax = kernels.max_pool2d(x, geometry)
+    assert np.isnan(out[0, 0, 0:3, 1:4]).all()
+    assert_identical("max_pool2d", x, geometry)
+    assert_identical("max_pool2d_backward", np.ones_like(out), argmax, x.shape, geometry)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_lstm_gates(dtype):
     rng = np.random.default_rng(2)
     preact, c_prev = rng.standard_normal((3, 20)).astype(dtype), rng.standard_normal((3, 5)).astype(dtype)

@@ -710,7 +710,7 @@ def conv_case(draw, transposed=False, masked=False):
     if masked:
         params["taps"] = sorted(draw(st.sets(st.integers(0, kh * kw - 1), min_size=1)))
     if transposed:  # x is the smaller image; weight (C_in, C_out, kh, kw)
-        params["output_padding"] = (draw(st.integers(0, stride[0] - 1)), draw(st.integers(0, stride[1] - 1)))
+        params["output_padding"] = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
         out = [(s + 2 * p - sp) // st_ + 1 for s, p, sp, st_ in zip((h, w), padding, span, stride)]
         return Case((draw(arrays((n, f) + tuple(out))), draw(arrays((f, c, kh, kw))), draw(arrays((c,)))), params)
     return Case((draw(arrays((n, c, h, w))), draw(arrays((f, c, kh, kw))), draw(arrays((f,)))), params)

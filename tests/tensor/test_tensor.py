@@ -86,7 +86,7 @@ def test_manual_seed_makes_random_streams_repeat():
 def test_a_shape_mismatch_names_the_op_and_both_shapes():
     with pytest.raises(ValueError, match=r"Add.*\(2, 3\).*\(4,\)"):
         tg.ones(2, 3) + tg.ones(4)
-    with pytest.raises(ValueError, match=r"MatMul.*\(2, 3\).*\(4, 5\)"):
+    with pytest.raises(ValueError, match=r"matmul: cannot multiply \(2, 3\) by \(4, 5\)"):
         tg.ones(2, 3) @ tg.ones(4, 5)
     with pytest.raises(ValueError, match=r"input of shape \(3,\) and target of shape \(4,\)"):
         tg.mse_loss(tg.ones(3), tg.ones(4))

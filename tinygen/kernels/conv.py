@@ -66,6 +66,13 @@ def conv_output_size(in_size, k, stride=1, padding=0, dilation=1):
     return out
 
 
+def check_at_least(least, **pairs):
+    """Raise a ValueError naming the first (height, width) pair with a value below ``least``."""
+    for name, values in pairs.items():
+        if min(values) < least:
+            raise ValueError(f"{name} must be at least {least} along each axis, got {values}")
+
+
 def check_4d(shape, what):
     if len(shape) != 4:
         raise ValueError(f"{what} must be 4-D (N, C, H, W), got shape {tuple(shape)}")
@@ -97,8 +104,8 @@ class ConvGeometry:
         check_4d(x_shape, "x")
         (kh, kw), stride, padding, dilation = (pair(value, name) for value, name in (
             (kernel_size, "kernel_size"), (stride, "stride"), (padding, "padding"), (dilation, "dilation")))
-        if min(kh, kw, *stride, *dilation) < 1 or min(padding) < 0:
-            raise ValueError("kernel_size, stride and dilation must be >= 1 and padding >= 0")
+        check_at_least(1, kernel_size=(kh, kw), stride=stride, dilation=dilation)
+        check_at_least(0, padding=padding)
         taps = range(kh * kw) if taps is None else numpy.unique(numpy.asarray(taps, numpy.int64))
         taps = tuple(int(t) for t in taps)
         if not taps or taps[0] < 0 or taps[-1] >= kh * kw:

@@ -36,6 +36,7 @@ tests make ``on_gpu`` answer True to run them there.
 import os
 
 import numba
+import numpy
 from numba import njit
 from numba.extending import register_jitable
 
@@ -83,8 +84,16 @@ def launch(cpu, gpu, size, *args):
 
 
 def contiguous(*arrays):
-    """-> (the arrays' module, the arrays C-contiguous): the kernels index them as dense blocks."""
+    """-> (the arrays' module, the arrays C-contiguous): the kernels index them as dense blocks.
+
+    Every kernel call passes its arrays through here, so here float16 is refused: Numba has no such type.
+    """
     xp = get_array_module(arrays[0])  # the first array's device is theirs all: the ops never mix devices
+    for a in arrays:
+        if a.dtype == numpy.float16:
+            raise TypeError("float16 is not supported by tinygen's compiled kernels (convolution, pooling, LSTM, "
+                            "erf), since Numba has no float16 type: use float32 or float64, e.g. x.float() for "
+                            "a tensor and model.float() for a model")
     return xp, [xp.ascontiguousarray(a) for a in arrays]
 
 

@@ -3,7 +3,9 @@
 A pooling window slides like a convolution's (without dilation): output (y, x)
 covers the kh x kw input pixels from (y*sh - ph, x*sw - pw). Max pooling keeps
 each window's largest value and where it was (argmax, the flat index iy*W + ix
-in its image plane); its gradient goes back to that one pixel. Average pooling
+in its image plane); its gradient goes back to that one pixel. A NaN in a
+window wins it, the last NaN if there are several, as in PyTorch (whose test
+is ``v > best or isnan(v)``), so a NaN is never silently dropped. Average pooling
 divides each window's sum by kh*kw, the padding counting as zeros (PyTorch's
 count_include_pad); its gradient spreads dout / (kh*kw) evenly over the window.
 
@@ -19,7 +21,7 @@ import numpy
 from numba import prange
 from numba.extending import register_jitable
 
-from .conv import check_4d, conv_output_size, pair
+from .conv import check_4d, check_at_least, conv_output_size, pair
 from .fastmath import clip
 from .jit import contiguous, cpu_kernel, gpu_kernel, launch, unravel
 
@@ -45,8 +47,8 @@ class PoolGeometry(NamedTuple):
         kh, kw = pair(kernel_size, "kernel_size")
         sh, sw = pair(kernel_size if stride is None else stride, "stride")
         ph, pw = pair(padding, "padding")
-        if min(kh, kw, sh, sw) < 1 or min(ph, pw) < 0:
-            raise ValueError("kernel_size and stride must be >= 1 and padding >= 0")
+        check_at_least(1, kernel_size=(kh, kw), stride=(sh, sw))
+        check_at_least(0, padding=(ph, pw))
         if 2 * ph > kh or 2 * pw > kw:  # otherwise a window could lie wholly in the padding
             raise ValueError(f"padding {(ph, pw)} must be at most half the kernel size {(kh, kw)}")
         oh = conv_output_size(x_shape[2], kh, sh, ph)
@@ -76,14 +78,20 @@ def windows_over(iy, ix, g):
 # forward 1.7x slower.
 @register_jitable(inline="always")
 def max_at(img, y, x, g):
-    """-> (max, flat index iy*W + ix of the first maximum) over the window of output (y, x)."""
+    """-> (max, flat index iy*W + ix of the first maximum, or of the last NaN) over the window of output (y, x)."""
     height, width = img.shape
     y0, y1, x0, x1 = window(y, x, g, height, width)
-    best, where = img[y0, x0], y0 * width + x0
+    best, where, total = img[y0, x0], y0 * width + x0, img.dtype.type(0)
     for iy in range(y0, y1):
         for ix in range(x0, x1):
+            total += img[iy, ix]  # NaN if a NaN is in the window: testing each element instead cost 45% (3x3)
             if img[iy, ix] > best:
                 best, where = img[iy, ix], iy * width + ix
+    if total != total:  # a NaN (or +inf and -inf, and then this search finds nothing)
+        for iy in range(y0, y1):
+            for ix in range(x0, x1):
+                if img[iy, ix] != img[iy, ix]:
+                    best, where = img[iy, ix], iy * width + ix
     return best, where
 
 
@@ -210,7 +218,7 @@ def _avg_pool_backward_gpu(dout, g, dx):
 def max_pool2d(x, geometry):
     """-> (out, argmax). argmax[n, c, y, x] is the flat index iy*W + ix of the winner in x[n, c].
 
-    Padding acts as -inf; ties go to the first tap.
+    Padding acts as -inf; ties go to the first tap; a NaN wins (the last one, as in PyTorch).
     """
     xp, (x,) = contiguous(x)
     out = xp.empty(x.shape[:2] + (geometry.oh, geometry.ow), x.dtype)

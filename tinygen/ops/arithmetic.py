@@ -128,9 +128,29 @@ def matmul(a, b):
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}")
+    _check_matmul_shapes(a.shape, b.shape)
     y = MatMul()(a.unsqueeze(0) if a.ndim == 1 else a, b.unsqueeze(-1) if b.ndim == 1 else b)
     if b.ndim == 1:
         y = y.squeeze(-1)
     if a.ndim == 1:
         y = y.squeeze(-2 if b.ndim > 1 else -1)
     return y
+
+
+def _check_matmul_shapes(a_shape, b_shape):
+    """Say in the operands' own shapes why they cannot be multiplied (NumPy's message speaks of gufunc
+    signatures, and of the shapes after a 1-D operand became a matrix)."""
+    inner = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if a_shape[-1] != inner:
+        which = "length of the second" if len(b_shape) == 1 else "second-to-last of the second"
+        raise ValueError(f"matmul: cannot multiply {a_shape} by {b_shape}: the last dimension of the first "
+                         f"({a_shape[-1]}) must equal the {which} ({inner}); transpose an operand (.mT) "
+                         "if it is the wrong way round")
+    if len(a_shape) > 2 and len(b_shape) > 2 and not _broadcastable(a_shape[:-2], b_shape[:-2]):
+        raise ValueError(f"matmul: cannot multiply {a_shape} by {b_shape}: the batch dimensions {a_shape[:-2]} "
+                         f"and {b_shape[:-2]} do not broadcast (aligned from the right, each pair of sizes "
+                         "must be equal, or one of them 1)")
+
+
+def _broadcastable(shape_a, shape_b):
+    return all(m == n or 1 in (m, n) for m, n in zip(shape_a[::-1], shape_b[::-1]))

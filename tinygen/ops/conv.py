@@ -38,6 +38,8 @@ When the columns are no larger than the output (C*T <= F: the first layer of
 an image model, a masked 7x7 layer on one channel), conv2d keeps them for the
 weight gradient instead of building them again.
 """
+import dataclasses
+
 import numpy
 
 from .. import backend
@@ -50,7 +52,8 @@ CHUNK_BYTES = 16 << 20
 
 
 def _im2col(x, geometry):
-    if geometry.kernel_size == (1, 1) and geometry.stride == (1, 1) and geometry.padding == (0, 0):
+    one_pixel_per_column = geometry.kernel_size == (1, 1) and geometry.stride == (1, 1) and geometry.padding == (0, 0)
+    if one_pixel_per_column and geometry.output_size == geometry.image_size:
         return _flat_channels_first(x)  # each column is one pixel's channels: no copy for channel-major x
     return im2col(x, geometry)
 
@@ -160,7 +163,8 @@ class TransposedConvolution(Function):
         if g.stride != (1, 1) or min(pads) < 0 or not many_channels:
             return None
         last = g.kernel_size[0] * g.kernel_size[1] - 1
-        return ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps])
+        flipped = ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps])
+        return flipped if flipped.output_size == self.x_shape[2:] else None  # output_padding: padded on one side only
 
     def backward(self, gz):
         g, w = self.inputs
@@ -198,8 +202,13 @@ def _check_channels(x_shape, w_shape):
         raise ValueError(f"input has {x_shape[1]} channels but the weight {w_shape} expects {w_shape[1]}")
 
 
-def _add_bias(y, bias):
-    return y if bias is None else y + bias.reshape(1, -1, 1, 1)
+def _add_bias(y, bias, op):
+    if bias is None:
+        return y
+    if bias.shape != (y.shape[1],):
+        raise ValueError(f"{op}: the bias has shape {bias.shape}, but there are {y.shape[1]} output channels: "
+                         f"it needs one value per output channel, shape ({y.shape[1]},)")
+    return y + bias.reshape(1, -1, 1, 1)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, taps=None):
@@ -209,7 +218,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, taps=None):
     the others act as zero weights and are skipped (masked convolutions).
     """
     geometry = ConvGeometry.of(x.shape, weight.shape[2:], stride, padding, dilation, taps)
-    return _add_bias(Convolution(geometry)(x, weight), bias)
+    return _add_bias(Convolution(geometry)(x, weight), bias, "conv2d")
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, taps=None):
@@ -218,18 +227,24 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     It is the adjoint of conv2d with the same weight, so it maps each input
     pixel to a (dilated) kernel-sized patch of the output: upsampling by
     ``stride``. Output size: (H - 1) * stride - 2 * padding + dilation * (kh - 1) + output_padding + 1.
+    ``output_padding`` adds rows and columns at the bottom and right, which only
+    the kernel's far taps reach; it must be smaller than the stride or the
+    dilation, as in PyTorch.
     """
     stride, padding, dilation = pair(stride, "stride"), pair(padding, "padding"), pair(dilation, "dilation")
+    output_padding = pair(output_padding, "output_padding")
     n, _, h, w = x.shape
-    sizes = []
-    for size, k, s, p, d, extra in zip((h, w), weight.shape[2:], stride, padding, dilation,
-                                        pair(output_padding, "output_padding")):  # fmt: skip
-        if not 0 <= extra < s:  # larger values would add rows that no input pixel reaches
-            raise ValueError(f"output_padding {extra} must be non-negative and smaller than the stride {s}")
-        sizes.append((size - 1) * s - 2 * p + d * (k - 1) + extra + 1)
+    if any(not 0 <= extra < max(s, d) for extra, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be non-negative and smaller than "
+                         f"either the stride {stride} or the dilation {dilation} along each axis, as in PyTorch")
+    sizes = [(size - 1) * s - 2 * p + d * (k - 1) + extra + 1
+             for size, k, s, p, d, extra in zip((h, w), weight.shape[2:], stride, padding, dilation, output_padding)]
     z_shape = (n, weight.shape[1], *sizes)
     geometry = ConvGeometry.of(z_shape, weight.shape[2:], stride, padding, dilation, taps)
-    return _add_bias(TransposedConvolution(geometry, z_shape)(x, weight), bias)
+    # With output_padding >= stride (allowed below the dilation) more windows fit in z than x has pixels;
+    # the adjoint's windows are x's pixels.
+    geometry = dataclasses.replace(geometry, output_size=(h, w))
+    return _add_bias(TransposedConvolution(geometry, z_shape)(x, weight), bias, "conv_transpose2d")
 
 
 def masked_conv2d(x, weight, mask, bias=None, stride=1, padding=0, dilation=1):

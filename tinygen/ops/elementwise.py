@@ -2,8 +2,10 @@
 
 Where f' is simplest in terms of the output (exp, tanh, sigmoid, sqrt), the
 backward uses ``self.output()``; that output is itself a node of the graph, so
-second derivatives follow through it. At a kink (relu, abs, clamp at 0 or a
-bound, maximum of equal values) we use the same one-sided choice as PyTorch.
+second derivatives follow through it. At a kink we take PyTorch's choice:
+relu and abs pass 0 at 0; clamp passes the whole gradient at its bounds (x equal
+to min or max counts as inside, as in torch.clamp; PyTorch's hardtanh passes 0
+there); maximum and minimum of equal values share it equally.
 """
 import math
 
@@ -98,11 +100,18 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    """sigma(x) = 1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2 so that it never overflows."""
+    """sigma(x) = 1 / (1 + e^-x) = e^x / (1 + e^x), each form used where its exponential is at most 1.
+
+    With e = e^-|x|, sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0:
+    nothing overflows, and the left tail keeps its relative accuracy (the form
+    (1 + tanh(x/2)) / 2 rounds to exactly 0 below x = -17 in float32, which makes
+    log sigma(x) -inf).
+    """
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        return (xp.tanh(x * 0.5) + 1) * 0.5
+        e = xp.exp(-xp.abs(x))
+        return xp.maximum(e, x >= 0) / (1 + e)  # numerator 1 for x >= 0, e for x < 0 (no branch: where is slow)
 
     def backward(self, gy):
         y = self.output()
@@ -309,6 +318,9 @@ def clamp(x, min=None, max=None):
     """Limit values to [min, max]; either bound may be None."""
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min and max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        raise TypeError("clamp: min and max must be numbers; for tensor bounds use tinygen.maximum(x, min) "
+                        "and tinygen.minimum(x, max), which share the gradient equally where x equals a bound")
     return Clamp(min, max)(x)
 
 

@@ -12,6 +12,8 @@ The signatures are PyTorch's, with the arguments after ``weight`` keyword-only
 """
 import math
 
+import numpy
+
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import as_tensor
@@ -88,13 +90,60 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, *, reduction="
     return _reduce(_weighted(losses, name, weight), reduction)
 
 
+_BCE_FLOOR = float(numpy.float32(1e-12))  # PyTorch's, which stores 1e-12 as a float32
+
+
+class BinaryCrossEntropy(Function):
+    """-[t log p + (1 - t) log(1 - p)], each log floored at -100, as in PyTorch:
+
+        dL/dp = (p - t) / max(p (1 - p), 1e-12),     dL/dt = log(1 - p) - log p   (the floored logs).
+
+    The floor 1e-12 under the denominator is PyTorch's too. It keeps the gradient
+    finite where p is 0 or 1 (a sigmoid of a saturated logit), where the floored
+    logs alone would give 0 * inf = NaN, and there it matches PyTorch's rather
+    than the exact derivative (0 where a log is floored, huge just above).
+    """
+
+    def forward(self, p, t):
+        xp = backend.get_array_module(p)
+        _check_probabilities(p, "input", "pass sigmoid(logits), or the logits to binary_cross_entropy_with_logits")
+        _check_probabilities(t, "target", "a target is the probability that the label is 1")
+        with numpy.errstate(divide="ignore"):  # log 0 = -inf, floored at once
+            return -(t * xp.maximum(xp.log(p), -100) + (1 - t) * xp.maximum(xp.log1p(-p), -100))
+
+    def backward(self, gy):
+        p, t = self.inputs
+        gp = gy * (p - t) / clamp(p * (1 - p), min=_BCE_FLOOR) if self.needs_input_grad[0] else None
+        gt = gy * (FlooredLog()(1 - p) - FlooredLog()(p)) if self.needs_input_grad[1] else None
+        return gp, gt
+
+
+class FlooredLog(Function):
+    """max(log x, -100), whose slope 1/x is 0 where the floor holds (x < e^-100, and x = 0, where log x = -inf)."""
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        with numpy.errstate(divide="ignore"):  # log 0 = -inf, floored at once
+            return xp.maximum(xp.log(x), -100)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        above = Tensor((self.output().data > -100).astype(x.dtype))
+        return gy * above / (x + (1 - above))  # where floored: 0 / 1, never 1 / 0
+
+
+def _check_probabilities(values, what, hint):
+    if not ((values >= 0) & (values <= 1)).all():  # NaN fails this too, as in PyTorch
+        raise ValueError(f"binary_cross_entropy: every {what} value must lie in [0, 1], got some outside it "
+                         f"(or NaN): {hint}")
+
+
 def binary_cross_entropy(probs, target, weight=None, *, reduction="mean"):
-    """-[t log p + (1 - t) log(1 - p)] for probabilities p; each log is floored at -100, as in PyTorch,
-    so that p = 0 or 1 gives a large finite loss. Prefer the ``_with_logits`` form when you have logits."""
+    """Cross-entropy of Bernoulli targets under probabilities p, with PyTorch's floors (see ``BinaryCrossEntropy``).
+    Prefer the ``_with_logits`` form when you have logits: it needs no floors."""
     target = as_tensor(target, like=probs)
     _check_same_shape("binary_cross_entropy", probs, target)
-    log_p, log_not_p = clamp(log(probs), min=-100), clamp(log(1 - probs), min=-100)
-    return _reduce(_weighted(-(target * log_p + (1 - target) * log_not_p), "binary_cross_entropy", weight), reduction)
+    return _reduce(_weighted(BinaryCrossEntropy()(probs, target), "binary_cross_entropy", weight), reduction)
 
 
 def _class_labels(name, scores, target, ignore_index):

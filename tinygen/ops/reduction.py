@@ -4,6 +4,10 @@ Summing over an axis copies each output's gradient back to every element that
 was summed, so the backward of a reduction is a broadcast. ``dim`` may be None
 (all axes), one axis or a tuple of axes; ``keepdim`` keeps them as size 1.
 """
+import warnings
+
+import numpy
+
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -36,6 +40,8 @@ def _finite_max(x, axes):
     a NaN in x still reaches the result through exp.
     """
     xp = backend.get_array_module(x)
+    if not _count(x.shape, axes):  # an empty slice has no maximum, and needs no shift
+        return xp.zeros(_kept_shape(x.shape, axes), x.dtype)
     shift = xp.nanmax(x, axis=axes, keepdims=True)
     return xp.where(xp.isfinite(shift), shift, 0)
 
@@ -73,7 +79,8 @@ class Extreme(Function):
 class LogSumExp(Function):
     """log sum_i e^{x_i}, shifted by the maximum so that no exponential overflows.
 
-    Its gradient is the softmax: d/dx_i = e^{x_i - y}.
+    Its gradient is the softmax: d/dx_i = e^{x_i - y}. A sum of nothing (an
+    empty axis, or every x_i = -inf) is 0, whose log is -inf, as in PyTorch.
     """
 
     def __init__(self, axes, keepdim):
@@ -82,7 +89,8 @@ class LogSumExp(Function):
     def forward(self, x):
         xp = backend.get_array_module(x)
         shift = _finite_max(x, self.axes)
-        y = xp.log(_sum_of_products(self.axes, xp.exp(x - shift))) + shift
+        with numpy.errstate(divide="ignore"):  # log 0 = -inf is the answer, not an accident
+            y = xp.log(_sum_of_products(self.axes, xp.exp(x - shift))) + shift
         return y if self.keepdim else y.squeeze(axis=self.axes)
 
     def backward(self, gy):
@@ -142,6 +150,23 @@ class LogSoftmax(Function):
         return x - x.logsumexp(self.axis, keepdim=True)
 
 
+class Std(Function):
+    """std = sqrt(var), with gradient dL/dvar = dL/dstd / (2 std), taken as 0 where std = 0.
+
+    At std = 0 (a constant slice) the standard deviation has a kink, like |x|
+    at 0; PyTorch takes the subgradient 0 there, where the formula would give
+    1 / 0 times the zero deviations, NaN.
+    """
+
+    def forward(self, variance):
+        return backend.get_array_module(variance).sqrt(variance)
+
+    def backward(self, gy):
+        std = self.output()
+        at_zero = Tensor((std.data == 0).astype(std.dtype))  # 1 where std = 0: a safe denominator, a zero numerator
+        return gy * (1 - at_zero) / (2 * (std + at_zero))
+
+
 class CumSum(Function):
     """Running sum along an axis; each x_i feeds every y_j with j >= i,
     so its gradient is the running sum of dL/dy taken from the far end."""
@@ -191,18 +216,31 @@ def sum(x, dim=None, keepdim=False):
 
 def mean(x, dim=None, keepdim=False):
     axes = normalize_dims(dim, x.ndim)
-    return sum(x, axes, keepdim) / _count(x.shape, axes)
+    count, total = _count(x.shape, axes), sum(x, axes, keepdim)
+    return total / count if count else total * float("nan")  # the mean of nothing is NaN, as in PyTorch
 
 
 def var(x, dim=None, keepdim=False, correction=1):
-    """Variance, divided by (count - correction): 1 gives the unbiased estimate, 0 the plain mean square."""
+    """Variance, divided by (count - correction): 1 gives the unbiased estimate, 0 the plain mean square.
+
+    With no degrees of freedom left (count <= correction, an empty axis among
+    them) the divisor is 0 and the variance NaN (0 / 0) or inf, with a warning, as in PyTorch.
+    """
     axes = normalize_dims(dim, x.ndim)
+    count = _count(x.shape, axes)
     deviation = x - mean(x, axes, keepdim=True)
-    return sum(deviation * deviation, axes, keepdim) / (_count(x.shape, axes) - correction)
+    squares = sum(deviation * deviation, axes, keepdim)
+    if count > correction:
+        return squares / (count - correction)
+    warnings.warn(f"var: correction={correction} leaves no degrees of freedom in a reduction over {count} value(s), "
+                  "so the variance is NaN or inf; reduce over more values or lower the correction", stacklevel=2)
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        return squares / 0
 
 
 def std(x, dim=None, keepdim=False, correction=1):
-    return var(x, dim, keepdim, correction).sqrt()
+    """sqrt(var), with gradient 0 where it is 0 (see ``Std``)."""
+    return Std()(var(x, dim, keepdim, correction))
 
 
 def max(x, dim=None, keepdim=False):

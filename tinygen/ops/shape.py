@@ -5,6 +5,8 @@ by a reshape, a permutation by the inverse permutation, a concatenation by a
 split, a broadcast by a sum. Each pair below is written as two Functions whose
 backward is the other one, which is also why all of them differentiate twice.
 """
+import math
+
 import numpy
 
 from .. import backend
@@ -172,7 +174,10 @@ def flatten(x, start_dim=0, end_dim=-1):
     if x.ndim == 0:
         return reshape(x, (1,))
     start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)
-    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1 :])
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor of shape {x.shape}")
+    # the merged size spelled out, not -1, which is ambiguous when another axis is 0 long
+    return reshape(x, x.shape[:start] + (math.prod(x.shape[start : end + 1]),) + x.shape[end + 1 :])
 
 
 def permute(x, dims):
@@ -239,9 +244,13 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
-    """Cut ``x`` into ``chunks`` pieces of (nearly) equal size."""
+    """Cut ``x`` into pieces of ceil(length / chunks) (the last may be smaller, and there may be fewer
+    than ``chunks``, as in PyTorch); an empty axis gives ``chunks`` empty pieces."""
+    if x.ndim == 0 or chunks < 1:
+        raise ValueError(f"chunk: needs a tensor with at least one dimension and chunks >= 1, got shape {x.shape} "
+                         f"and chunks={chunks}")
     length = x.shape[normalize_dim(dim, x.ndim)]
-    return split(x, max(-(-length // chunks), 1), dim)
+    return split(x, -(-length // chunks) or [0] * chunks, dim)
 
 
 def flip(x, dims):
