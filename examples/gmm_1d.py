@@ -52,7 +52,7 @@ class GaussianMixture(nn.Module):
 
 def main(argv=None):
     parser = train.example_parser("gmm_1d", __doc__.split("\n")[0], epochs=20, batch_size=100, lr=0.1)
-    parser.add_argument("--components", type=int, default=3)
+    parser.add_argument("--components", type=int, default=3, help="Gaussians in the fitted mixture")
     args = parser.parse_args(argv)
     run = train.Run(args)
 

@@ -39,7 +39,9 @@ PUBLISHED_NLL = {"row": "80.54", "diagonal": "79.20"}  # nats, binarised MNIST (
 
 def main(argv=None):
     parser = train.example_parser("pixelrnn_mnist", __doc__.split("\n")[0], epochs=None, batch_size=64, lr=1e-3)
-    parser.add_argument("--cell", choices=CELLS, default="row", help="the LSTM layer (default: row)")
+    epochs = ", ".join(f"{cell} {count}" for cell, count in EPOCHS.items())
+    parser.add_argument("--cell", choices=CELLS, default="row",
+                        help=f"the LSTM layer; it picks the default --epochs ({epochs}) and --out DIR")
     parser.add_argument("--hidden", type=positive_int, default=16, help="h: LSTM units per layer (2h feature maps between layers)")
     parser.add_argument("--layers", type=positive_int, default=2, help="residual LSTM layers")
     parser.add_argument("--samples", type=positive_int, default=8, help="how many samples samples.png shows (784 passes each batch)")

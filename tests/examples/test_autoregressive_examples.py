@@ -12,8 +12,10 @@ import pytest
 from PIL import Image
 from test_examples import load
 
+import tinygen as tg
 from tinygen import train
-from tinygen.data import mnist, write_idx
+from tinygen.data import grey, mnist, write_idx
+from tinygen.models.autoregressive import IndependentBernoulli
 
 SIDE = 14
 QUICK = ["--quick", "--quiet", "--batch-size", "16"]
@@ -70,6 +72,14 @@ def test_an_mnist_example_draws_binary_samples_of_the_datas_size_and_reports_its
     assert grid.shape == (2 + len(names) * (SIDE + 2), 2 + samples * (SIDE + 2))
     assert set(np.unique(grid)) <= {0, 128, 255}
     assert set(np.unique(grid[2 : 2 + SIDE, 2 : 2 + SIDE])) <= {0, 255}
+
+
+def test_the_independent_pixels_are_fitted_in_closed_form_not_trained(small_mnist, tmp_path):
+    final = load("independence_mnist").main([*QUICK, "--data", str(small_mnist), "--out", str(tmp_path)])
+    grey_levels = grey(mnist(str(small_mnist)).train.arrays[0])
+    expected = IndependentBernoulli((1, SIDE, SIDE)).fit_closed_form(grey_levels).logits.numpy()
+    np.testing.assert_allclose(tg.load(tmp_path / "checkpoint.npz")["states"]["independent"]["logits"].numpy(), expected)
+    assert final["test_nll_independent"] < final["test_nll_markov_chain"]  # the others had three Adam steps
 
 
 def test_nade_reports_its_parameter_count_2nh_plus_n_plus_h(small_mnist, tmp_path):

@@ -178,3 +178,29 @@ def test_a_batch_of_the_wrong_shape_is_refused_with_both_shapes():
 def test_samples_stay_on_the_models_device():
     with pytest.raises(ValueError, match="move it first"):
         make("markov chain", (1, 2, 2)).sample(2, device="gpu")
+
+
+def test_the_closed_form_fit_is_the_maximum_of_the_likelihood():
+    """With pseudo_count 0 it is the mean of each pixel, where the slope of the log-likelihood is 0; grey levels stand
+    for the binary images drawn from them (the fit maximises the expected likelihood of the draws)."""
+    grey = np.random.default_rng(0).uniform(0.05, 0.95, (50, 1, 2, 3))
+    model = IndependentBernoulli((1, 2, 3), dtype=tg.float64).fit_closed_form(grey, pseudo_count=0)
+    np.testing.assert_allclose(tg.sigmoid(model.logits).numpy(), grey.reshape(50, -1).mean(0), rtol=1e-12)
+    (-model.log_prob(tg.tensor(grey)).mean()).backward()
+    np.testing.assert_allclose(model.logits.grad.numpy(), 0.0, atol=1e-12)
+    moved = IndependentBernoulli((1, 2, 3), dtype=tg.float64)
+    for shift in (-0.01, 0.01):  # and any step away lowers the likelihood
+        moved.logits.data[...] = model.logits.data + shift
+        with tg.no_grad():
+            assert moved.log_prob(tg.tensor(grey)).mean().item() < model.log_prob(tg.tensor(grey)).mean().item()
+
+
+def test_the_pseudo_count_keeps_a_pixel_never_seen_inked_possible():
+    binary = np.zeros((4, 1, 1, 2))
+    binary[:3, 0, 0, 0] = 1.0  # pixel 0 inked in 3 of 4 images, pixel 1 never
+    model = IndependentBernoulli((1, 1, 2)).fit_closed_form(tg.tensor(binary))
+    np.testing.assert_allclose(tg.sigmoid(model.logits).numpy(), [(3 + 1) / (4 + 2), (0 + 1) / (4 + 2)], rtol=1e-6)
+    with pytest.raises(ValueError, match="a pixel is 0 .* in every image.*pass a pseudo_count > 0"):
+        IndependentBernoulli((1, 1, 2)).fit_closed_form(binary, pseudo_count=0)
+    with pytest.raises(ValueError, match=r"images of shape \(1, 2, 1\) for a model of shape \(1, 1, 2\)"):
+        model.fit_closed_form(binary.reshape(4, 1, 2, 1))

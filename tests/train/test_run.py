@@ -69,6 +69,18 @@ def test_the_parser_has_the_shared_options_with_the_examples_defaults():
     assert args.device == "gpu" and args.batch_size == 7 and args.quick
 
 
+def test_help_shows_every_default_the_examples_own_too(capsys):
+    parser = train.example_parser("x", "an example", epochs=7, batch_size=33, lr=0.25)
+    parser.add_argument("--hidden", type=int, default=12, help="hidden units")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines where it likes
+    for option, default in [("--device", "cpu"), ("--epochs", 7), ("--batch-size", 33), ("--lr", 0.25), ("--seed", 0),
+                            ("--out", "runs/x"), ("--checkpoint-every", 500), ("--hidden", 12)]:  # fmt: skip
+        assert f"(default: {default})" in text.split(f"{option} ")[-1].split(" --")[0], option
+    assert "(default: None)" not in text and "(default: False)" not in text  # --data explains its own; flags are off
+
+
 @pytest.mark.parametrize("argv", [["--device", "tpu"], ["--epochs", "0"], ["--batch-size", "-1"]])
 def test_bad_options_stop_with_a_usage_message(argv, capsys):
     with pytest.raises(SystemExit):
@@ -129,7 +141,7 @@ def assert_same_runs(folder, other):
     ours, theirs = (tg.load(f / "checkpoint.npz")["states"]["model"] for f in (folder, other))
     assert ours.keys() == theirs.keys()
     for name in ours:
-        np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
+        np.testing.assert_array_equal(ours[name].numpy(), theirs[name].numpy(), err_msg=name)
     assert (folder / "metrics.jsonl").read_text() == (other / "metrics.jsonl").read_text()
 
 

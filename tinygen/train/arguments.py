@@ -7,24 +7,37 @@
 
 An example adds its own options to the parser it gets back, and parses with
 ``parse_example_args`` when it has a published configuration to offer.
+``--help`` shows each option's default, the example's own ones included.
 """
 import argparse
 
 
+class ShowDefaults(argparse.HelpFormatter):
+    """Each option's help ends with its default; flags (off unless given) and options without one show none.
+    (argparse shows nothing for an option without help text, so give each option one.)"""
+
+    def _get_help_string(self, action):
+        help = action.help or ""
+        if action.default is None or action.default is False or action.default is argparse.SUPPRESS:
+            return help
+        return help if "%(default)" in help else f"{help} (default: %(default)s)"
+
+
 def example_parser(name, description, epochs, batch_size, lr):
     """An ``argparse`` parser with the shared options; the defaults are the example's own settings."""
-    parser = argparse.ArgumentParser(prog=f"{name}.py", description=description)
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=description, formatter_class=ShowDefaults)
     parser.set_defaults(example=name)  # ``Run`` names the output folder and the checkpoint after it
-    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
-    parser.add_argument("--epochs", type=positive_int, default=epochs)
-    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help="where the tensors live")
+    parser.add_argument("--epochs", type=positive_int, default=epochs, help="passes over the training data")
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size, help="examples per optimizer step")
     parser.add_argument("--lr", type=float, default=lr, help="learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seeds everything random: a CPU run repeats bit for bit")
     parser.add_argument("--data", default=None, metavar="PATH",
                         help="a folder of MNIST's IDX files (default: full MNIST from the cache, else the embedded subset)")
     parser.add_argument("--out", default=f"runs/{name}", metavar="DIR", help="where metrics, pictures and checkpoints go")
     parser.add_argument("--resume", action="store_true", help="go on from DIR/checkpoint.npz where the run stopped")
-    parser.add_argument("--checkpoint-every", type=positive_int, default=500, metavar="STEPS")
+    parser.add_argument("--checkpoint-every", type=positive_int, default=500, metavar="STEPS",
+                        help="steps between checkpoints (every epoch's end, and Ctrl-C, write one too)")
     parser.add_argument("--quick", action="store_true", help="a few batches of at most two epochs, for smoke tests")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
     return parser

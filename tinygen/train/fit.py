@@ -9,9 +9,11 @@ with minibatch gradients (``model.loss(x)`` returns the minibatch's L and
 its named terms), and judged after every epoch by the same quantity on test
 data it never saw (``evaluate.held_out_nll``), in nats per example and in
 bits per dimension. Several models can be trained side by side on the same
-batches (the independence example compares three this way); at the end each
-draws samples, which ``show_samples`` pictures (by default one row of
-``samples.png`` per model; 2-D points: ``plots.save_scatter``).
+batches (the independence example compares three this way); a model whose
+parameters need no gradient (fitted in closed form, then frozen) is only
+evaluated, on the same batches. At the end each draws samples, which
+``show_samples`` pictures (by default one row of ``samples.png`` per model;
+2-D points: ``plots.save_scatter``).
 """
 import math
 
@@ -26,22 +28,29 @@ def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, sample
                               show_samples=save_sample_rows):  # fmt: skip
     """Train each model in ``models`` ({name: model}) with Adam on the same batches; -> the final metrics.
 
+    A model none of whose parameters requires a gradient is evaluated alongside, not trained.
+
     Writes to the run's folder: metrics.jsonl, curves.png (training and test
     NLL), metrics.json (the last epoch's, and each model's parameter count),
     checkpoints, and what ``show_samples(run, {name: samples})`` makes of
     ``samples_per_model`` samples of each model.
     """
-    optimizers = {name: optim.Adam(model.parameters(), lr=lr) for name, model in models.items()}
+    optimizers = {name: optim.Adam(model.parameters(), lr=lr) for name, model in models.items()
+                  if any(p.requires_grad for p in model.parameters())}  # fmt: skip
     run.track(**models, **{f"{name}_optimizer": optimizer for name, optimizer in optimizers.items()})
     num_dims = math.prod(test_loader.dataset[0][0].shape)  # of one example: pixels times channels of an image
     for _ in run.epochs():
         for x, _ in run.progress(train_loader):
             logged = {}
             for name, model in models.items():
-                loss, terms = model.loss(x)
-                optimizers[name].zero_grad()
-                loss.backward()
-                optimizers[name].step()
+                if name not in optimizers:
+                    with no_grad():
+                        _, terms = model.loss(x)
+                else:
+                    loss, terms = model.loss(x)
+                    optimizers[name].zero_grad()
+                    loss.backward()
+                    optimizers[name].step()
                 logged |= {f"{term}_{name}": value for term, value in terms.items()}
             run.log(**logged)
         nlls = {name: held_out_nll(run, model, test_loader) for name, model in models.items()}
