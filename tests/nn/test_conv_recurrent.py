@@ -84,6 +84,8 @@ def test_pooling_and_upsampling_layers():
     _compare(tg.nn.MaxPool2d(2), torch.nn.MaxPool2d(2), x)
     _compare(tg.nn.AvgPool2d(3, 2, 1), torch.nn.AvgPool2d(3, 2, 1), x)
     _compare(tg.nn.Upsample(scale_factor=2), torch.nn.Upsample(scale_factor=2), x)
+    _compare(tg.nn.Upsample((9, 4), mode="bilinear", align_corners=True),
+             torch.nn.Upsample((9, 4), mode="bilinear", align_corners=True), x)  # fmt: skip
 
 
 def test_lstm_cell():

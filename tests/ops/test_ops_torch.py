@@ -61,9 +61,36 @@ def test_pooling_matches_torch(case):
     _compare(lambda x: tg.avg_pool2d(x, **p), lambda x: F.avg_pool2d(x, p["kernel_size"], p["stride"], p["padding"]), case.arrays)
 
 
-def test_nearest_upsampling_matches_torch():
+@pytest.mark.parametrize("resize", [{"scale_factor": 2}, {"scale_factor": 1.5}, {"scale_factor": (0.5, 3)}, {"size": (7, 3)},
+                                    {"size": 9}, {"size": (1, 1)}])  # fmt: skip
+@pytest.mark.parametrize("mode, align_corners", [("nearest", None), ("bilinear", False), ("bilinear", True)])
+def test_interpolate_matches_torch(resize, mode, align_corners):
     x = np.random.default_rng(1).standard_normal((2, 3, 4, 5))
-    _compare(lambda t: tg.interpolate(t, 2), lambda t: F.interpolate(t, scale_factor=2, mode="nearest"), [x])
+    _compare(lambda t: tg.interpolate(t, mode=mode, align_corners=align_corners, **resize),
+             lambda t: F.interpolate(t, mode=mode, align_corners=align_corners, **resize), [x])  # fmt: skip
+
+
+def test_nearest_source_pixels_are_computed_in_float32_as_in_torch():
+    """26 -> 22 columns: floor(o * 26/22) differs at some o between float32 (PyTorch's) and float64 arithmetic."""
+    x = np.random.default_rng(2).standard_normal((1, 2, 3, 26))
+    _compare(lambda t: tg.interpolate(t, size=(3, 22)), lambda t: F.interpolate(t, size=(3, 22)), [x])
+
+
+def test_interpolate_in_float32_matches_torch():
+    x = np.random.default_rng(2).standard_normal((1, 2, 5, 6)).astype(np.float32)
+    for mode in ["nearest", "bilinear"]:
+        got = tg.interpolate(tg.tensor(x), size=(7, 13), mode=mode).numpy()
+        np.testing.assert_allclose(got, F.interpolate(torch.tensor(x), size=(7, 13), mode=mode).numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_interpolate_says_what_it_needs():
+    x = tg.zeros(1, 1, 2, 2)
+    with pytest.raises(ValueError, match="exactly one of size and scale_factor"):
+        tg.interpolate(x, size=4, scale_factor=2)
+    with pytest.raises(ValueError, match="align_corners only applies"):
+        tg.interpolate(x, scale_factor=2, align_corners=True)
+    with pytest.raises(ValueError, match="mode must be one of nearest, bilinear"):
+        tg.interpolate(x, scale_factor=2, mode="bicubic")
 
 
 def test_lstm_gates_match_torch_lstm_cell():

@@ -784,6 +784,46 @@ register("interpolate",
 
 
 @st.composite
+def resize_case(draw):
+    x = draw(arrays(shapes(4, 4)))
+    mode = draw(st.sampled_from(["nearest", "bilinear"]))
+    params = {"mode": mode, "align_corners": draw(st.booleans()) if mode == "bilinear" else None}
+    if draw(st.booleans()):
+        params["size"] = (draw(st.integers(1, 7)), draw(st.integers(1, 7)))
+    else:
+        params["scale_factor"] = draw(st.sampled_from([0.5, 1.5, 2.0, (1.0, 2.5), 3.0]))
+        assume(min(x.shape[2:]) * np.min(params["scale_factor"]) >= 1)  # no empty output
+    return Case((x,), params)
+
+
+def _np_interpolate(x, mode, align_corners, size=None, scale_factor=None):
+    """PyTorch's rules (see tinygen/ops/interpolation.py), output pixel by output pixel."""
+    factors = None if scale_factor is None else np.broadcast_to(scale_factor, 2)
+    size = size or tuple(int(np.floor(n * f)) for n, f in zip(x.shape[2:], factors))
+
+    def sources(axis):  # (low, high, weight of high) for every output position along spatial axis 0 or 1
+        n, m = x.shape[2 + axis], size[axis]
+        scale = n / m if factors is None else 1 / factors[axis]
+        for o in range(m):
+            if mode == "nearest":
+                yield min(int(np.floor(np.float32(o) * np.float32(scale))), n - 1), 0, 0.0
+                continue
+            src = o * (n - 1) / (m - 1) if align_corners and m > 1 else 0.0 if align_corners else max((o + 0.5) * scale - 0.5, 0)
+            low = min(int(src), n - 1)
+            yield low, min(low + 1, n - 1), src - low
+
+    y = np.zeros(x.shape[:2] + tuple(size))
+    for i, (top, bottom, dy) in enumerate(sources(0)):
+        for j, (left, right, dx) in enumerate(sources(1)):
+            y[:, :, i, j] = ((1 - dy) * ((1 - dx) * x[:, :, top, left] + dx * x[:, :, top, right])
+                             + dy * ((1 - dx) * x[:, :, bottom, left] + dx * x[:, :, bottom, right]))  # fmt: skip
+    return y
+
+
+register("interpolate", resize_case(), tg.interpolate, _np_interpolate, variant="size, bilinear")
+
+
+@st.composite
 def lstm_case(draw):
     n, hidden = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     return Case((draw(arrays((n, 4 * hidden))), draw(arrays((n, hidden)))))

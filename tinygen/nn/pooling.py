@@ -23,14 +23,15 @@ class AvgPool2d(_Pool2d):
 
 
 class Upsample(Module):
-    """Nearest-neighbour upsampling by an integer ``scale_factor``."""
+    """Resize images to ``size`` or by ``scale_factor``, in mode "nearest" or "bilinear" (see ``F.interpolate``)."""
 
-    def __init__(self, scale_factor, mode="nearest"):
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None):
         super().__init__()
-        self.scale_factor, self.mode = scale_factor, mode
+        self.size, self.scale_factor, self.mode, self.align_corners = size, scale_factor, mode, align_corners
 
     def forward(self, x):
-        return F.interpolate(x, self.scale_factor, self.mode)
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
 
     def extra_repr(self):
-        return f"scale_factor={self.scale_factor}, mode={self.mode!r}"
+        resize = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
+        return resize + f", mode={self.mode!r}" + (f", align_corners={self.align_corners}" if self.align_corners else "")

@@ -47,7 +47,8 @@ from .losses import (
     mse_loss,
     nll_loss,
 )
-from .pooling import avg_pool2d, interpolate, max_pool2d
+from .interpolation import interpolate
+from .pooling import avg_pool2d, max_pool2d
 from .normalization import moments, standardize
 from .recurrent import lstm_gates, lstm_sequence
 from .norm import norm

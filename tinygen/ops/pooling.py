@@ -1,18 +1,15 @@
-"""Pooling and nearest-neighbour upsampling on (N, C, H, W) images.
+"""Pooling on (N, C, H, W) images (resizing them is ``interpolation.py``).
 
 Max pooling passes each window's largest value; its gradient goes back to that
 one position (argmax), and the backward of that scatter is a gather at the
 same positions. Average pooling is linear: its backward is its adjoint
 (spread each gradient evenly over the window), and the adjoint's backward is
-average pooling again. Nearest-neighbour upsampling is a broadcast and a
-reshape, so it needs no Function of its own.
+average pooling again.
 """
-import numpy
-
 from .. import backend, kernels
 from ..autograd.function import Function
-from ..kernels import PoolGeometry, pair
-from .shape import broadcast_to, reshape
+from ..kernels import PoolGeometry
+from .shape import reshape
 
 
 class MaxPool(Function):
@@ -73,15 +70,3 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
     """Mean of each window; padded positions count as zeros in the mean, as in PyTorch."""
     return AvgPool(PoolGeometry.of(x.shape, kernel_size, stride, padding))(x)
-
-
-def interpolate(x, scale_factor, mode="nearest"):
-    """Upsample (N, C, H, W) by an integer factor, repeating each pixel (``mode='nearest'`` only)."""
-    if mode != "nearest":
-        raise ValueError(f"interpolate: only mode='nearest' is implemented, got {mode!r}")
-    if any(int(f) != f or f < 1 for f in numpy.atleast_1d(scale_factor)):
-        raise ValueError(f"interpolate: scale_factor must be a positive integer or a pair of them, got {scale_factor}")
-    sh, sw = pair(scale_factor, "scale_factor")
-    n, c, h, w = x.shape
-    repeated = broadcast_to(reshape(x, (n, c, h, 1, w, 1)), (n, c, h, sh, w, sw))
-    return reshape(repeated, (n, c, h * sh, w * sw))
