@@ -15,16 +15,16 @@ The package is a stack of layers; each imports only from the layers below it
     ops                    every differentiable operation, forward and backward side by side
     autograd               Function, the backward pass, gradient checks
     creation | serialization     ways to make a Tensor; atomic checkpoints
-    tensor                 the Tensor
+    tensor                 the Tensor: every op as a method
+    tensor_base            what a tensor holds: its array, its autograd fields, conversions
     random | kernels | gpu   seeding; Numba CPU and CUDA loops under convolution, pooling, LSTM; gpu.is_available
-    backend                NumPy or CuPy
+    backend | dtypes | versions   NumPy or CuPy; PyTorch's dtype promotion; what was modified in place, when
 
 ``import tinygen`` loads the engine, the ops, ``nn``, ``optim`` and
 ``distributions``; ``tinygen.data``, ``tinygen.models`` and ``tinygen.train``
 are imported by name when needed (the training toolkit brings tqdm and
 matplotlib, which a script that only differentiates never needs).
 """
-import numpy as _numpy
 
 from . import backend, distributions, gpu, nn, ops, optim, random
 from .autograd import (
@@ -40,6 +40,20 @@ from .autograd import (
 )
 from .backend import DeviceError, get_array_module, gpu_available
 from .backend import normalize_device as device  # tinygen.device("cuda") -> 'gpu': devices are plain strings
+from .dtypes import (
+    bool_,
+    can_cast,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    result_type,
+    uint8,
+)
 from .creation import (
     arange,
     eye,
@@ -63,6 +77,5 @@ from .serialization import load, save
 from .tensor import Tensor, as_tensor
 
 cuda = gpu  # PyTorch's name: tinygen.cuda.is_available()
-float32, float64, int64, bool_ = _numpy.float32, _numpy.float64, _numpy.int64, _numpy.bool_
 
 __version__ = "0.1.0"

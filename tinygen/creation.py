@@ -9,21 +9,21 @@ import numpy
 from . import backend
 from .random import generator
 from .tensor import DEFAULT_DTYPE, Tensor
+from .tensor_base import array_from_python
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (a list, a number, or an array).
 
-    Floating-point Python data becomes float32; an array keeps its own dtype.
+    Python data follows PyTorch's rules: floats become float32, and one-element
+    tensors in a list count as their values. An array keeps its own dtype.
     """
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is None and not hasattr(data, "dtype"):
-        array = numpy.asarray(data)
-        dtype = DEFAULT_DTYPE if array.dtype.kind == "f" else array.dtype
+    if not hasattr(data, "dtype"):
+        data = array_from_python(data, dtype)
     device = backend.device_of(data) if device is None else device
-    xp = backend.array_module_for(device)
-    array = xp.array(backend.to_device(data, device) if hasattr(data, "dtype") else data, dtype=dtype)
+    array = backend.array_module_for(device).array(backend.to_device(data, device), dtype=dtype)
     return Tensor(array, requires_grad=requires_grad)
 
 

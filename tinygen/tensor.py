@@ -4,96 +4,25 @@ A Tensor wraps a NumPy array (CPU) or a CuPy array (GPU) in ``.data``. When it
 requires a gradient, every op applied to it records its ``creator`` (the
 Function that made it), so that ``backward()`` can apply the chain rule from
 the output back to the leaves and leave d(output)/d(leaf) in ``leaf.grad``.
+What a tensor holds and how to read it is ``TensorBase`` (``tensor_base.py``);
+this class adds what can be done with it.
 
 The methods below are thin: each one calls the op of the same name in
 ``tinygen.ops``, where the forward and backward formulas live side by side.
+In-place methods (``add_``, ``x += y``, ``x[i] = v``) follow PyTorch's rules:
+see ``tinygen/ops/inplace.py``.
 """
 import numpy
 
 from . import backend
+from .dtypes import DEFAULT_DTYPE
+from .tensor_base import TensorBase
 
-DEFAULT_DTYPE = numpy.float32
 
+class Tensor(TensorBase):
+    __slots__ = ()
 
-class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "creator", "output_index", "name", "retains_grad", "__weakref__")
-    # Let NumPy hand ``ndarray + tensor`` to Tensor.__radd__ instead of converting the tensor.
-    __array_ufunc__ = None
-
-    def __init__(self, data, requires_grad=False, name=None):
-        if not hasattr(data, "shape"):
-            data = numpy.asarray(data)
-        if requires_grad and data.dtype.kind not in "fc":
-            raise TypeError(f"only floating-point tensors can require gradients, not {data.dtype}")
-        self.data = data
-        self.grad = None
-        self.requires_grad = bool(requires_grad)
-        self.creator = None
-        self.output_index = 0
-        self.name = name
-        self.retains_grad = False
-
-    # ---- what it is ----------------------------------------------------------
-    shape = property(lambda self: tuple(self.data.shape))
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
-    device = property(lambda self: backend.device_of(self.data))
-    xp = property(lambda self: backend.get_array_module(self.data), doc="numpy or cupy, whichever holds .data")
-    grad_fn = property(lambda self: self.creator, doc="the Function that made this tensor (PyTorch's name)")
-    is_leaf = property(lambda self: self.creator is None)
-
-    def __len__(self):
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
-
-    def __repr__(self):
-        body = numpy.array2string(backend.to_host(self.data), separator=", ", prefix="tensor(")
-        extras = [f"dtype={self.dtype}"] if self.dtype != DEFAULT_DTYPE else []
-        if self.device != backend.CPU:
-            extras.append(f"device='{self.device}'")
-        if self.creator is not None:
-            extras.append(f"grad_fn={self.creator!r}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        if self.name:
-            extras.append(f"name={self.name!r}")
-        return "tensor(" + ", ".join([body] + extras) + ")"
-
-    # ---- leaving the graph, moving, converting ------------------------------
-    def item(self):
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
-        return self.data.reshape(()).item()
-
-    def numpy(self):
-        """The values as a NumPy array on the host (a copy when they live on the GPU)."""
-        return backend.to_host(self.data)
-
-    def tolist(self):
-        return self.numpy().tolist()
-
-    def detach(self):
-        """The same values, cut from the graph (shares memory with this tensor)."""
-        return Tensor(self.data)
-
-    def requires_grad_(self, requires_grad=True):
-        if self.creator is not None:
-            raise RuntimeError("requires_grad can only be set on leaf tensors; use .detach() first")
-        if requires_grad and self.dtype.kind not in "fc":
-            raise TypeError(f"only floating-point tensors can require gradients, not {self.dtype}")
-        self.requires_grad = requires_grad
-        return self
-
-    def retain_grad(self):
-        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep theirs)."""
-        self.retains_grad = True
-        return self
-
-    def zero_grad(self):
-        self.grad = None
-
+    # ---- moving, converting ---------------------------------------------------
     def to(self, device):
         return _ops.to_device(self, device)
 
@@ -112,7 +41,24 @@ class Tensor:
     def double(self):
         return self.astype(numpy.float64)
 
+    def long(self):
+        return self.astype(numpy.int64)
+
+    def int(self):
+        return self.astype(numpy.int32)
+
+    def bool(self):
+        return self.astype(numpy.bool_)
+
+    def clone(self):
+        """A copy with its own memory, still in the graph (gradients flow back through it)."""
+        return _ops.clone(self)
+
     # ---- autograd ------------------------------------------------------------
+    def detach(self):
+        """The same values, cut from the graph (shares memory, and so the version, with this tensor)."""
+        return Tensor(self.data)
+
     def backward(self, grad=None, retain_graph=False, create_graph=False):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires it.
 
@@ -169,35 +115,71 @@ class Tensor:
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
+    def mm(self, other):
+        return _ops.mm(self, other)
+
+    # ---- in place: allowed under no_grad or on tensors that need no gradient ----------------
+    def __setitem__(self, index, value):
+        _ops.setitem_(self, index, value)
+
+    def add_(self, other, alpha=1):
+        return _ops.add_(self, other, alpha)
+
+    def sub_(self, other, alpha=1):
+        return _ops.sub_(self, other, alpha)
+
+    def mul_(self, other):
+        return _ops.mul_(self, other)
+
+    def div_(self, other):
+        return _ops.div_(self, other)
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_  # x += y is x.add_(y), and so on
+
+    def lerp_(self, end, weight):
+        return _ops.lerp_(self, end, weight)
+
+    def clamp_(self, min=None, max=None):
+        return _ops.clamp_(self, min, max)
+
+    clip_ = clamp_
+
+    def copy_(self, source):
+        return _ops.copy_(self, source)
+
+    def fill_(self, value):
+        return _ops.fill_(self, value)
+
+    def zero_(self):
+        return _ops.zero_(self)
+
+    def normal_(self, mean=0.0, std=1.0):
+        return _ops.normal_(self, mean, std)
+
+    def uniform_(self, low=0.0, high=1.0):
+        return _ops.uniform_(self, low, high)
+
     # ---- comparisons: no gradient, boolean result ----------------------------
-    def _compare(self, other, how):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor(getattr(self.data, how)(other))
+    def eq(self, other):
+        return _ops.eq(self, other)
 
-    def __lt__(self, other):
-        return self._compare(other, "__lt__")
+    def ne(self, other):
+        return _ops.ne(self, other)
 
-    def __le__(self, other):
-        return self._compare(other, "__le__")
+    def lt(self, other):
+        return _ops.lt(self, other)
 
-    def __gt__(self, other):
-        return self._compare(other, "__gt__")
+    def le(self, other):
+        return _ops.le(self, other)
 
-    def __ge__(self, other):
-        return self._compare(other, "__ge__")
+    def gt(self, other):
+        return _ops.gt(self, other)
 
-    def __eq__(self, other):
-        return self._compare(other, "__eq__")
+    def ge(self, other):
+        return _ops.ge(self, other)
 
-    def __ne__(self, other):
-        return self._compare(other, "__ne__")
-
+    __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = eq, ne, lt, le, gt, ge
     __hash__ = object.__hash__  # elementwise == above, identity for sets and dicts
-
-    def __bool__(self):
-        if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
-        return bool(self.data)
 
     def any(self):
         return bool(self.data.any())
@@ -248,6 +230,8 @@ class Tensor:
     def clamp(self, min=None, max=None):
         return _ops.clamp(self, min, max)
 
+    clip = clamp
+
     def masked_fill(self, mask, value):
         return _ops.masked_fill(self, mask, value)
 
@@ -261,11 +245,21 @@ class Tensor:
     def var(self, dim=None, keepdim=False, correction=1):
         return _ops.var(self, dim, keepdim, correction)
 
+    def std(self, dim=None, keepdim=False, correction=1):
+        return _ops.std(self, dim, keepdim, correction)
+
     def max(self, dim=None, keepdim=False):
+        """The largest value; with ``dim``, (values, indices) along it; with a tensor, the elementwise maximum."""
         return _ops.max(self, dim, keepdim)
 
     def min(self, dim=None, keepdim=False):
         return _ops.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return _ops.amin(self, dim, keepdim)
 
     def logsumexp(self, dim=None, keepdim=False):
         return _ops.logsumexp(self, dim, keepdim)
@@ -284,6 +278,9 @@ class Tensor:
         return _ops.reshape(self, _shape_args(shape))
 
     view = reshape
+
+    def view_as(self, other):
+        return _ops.reshape(self, other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
         return _ops.flatten(self, start_dim, end_dim)
@@ -362,18 +359,15 @@ def _shape_args(args):
 
 
 def as_tensor(value, like=None):
-    """``value`` as a Tensor; a Python number takes the dtype and device of ``like``."""
+    """``value`` as a Tensor (an array as it is, Python data by PyTorch's dtype rules);
+    a Python number takes the dtype and device of ``like``."""
     if isinstance(value, Tensor):
         return value
     if like is not None and isinstance(value, (bool, int, float)):
         dtype = like.dtype if like.dtype.kind in "fc" or isinstance(value, (bool, int)) else DEFAULT_DTYPE
         return Tensor(like.xp.asarray(value, dtype=dtype))
-    if hasattr(value, "__cuda_array_interface__") or isinstance(value, numpy.ndarray):
-        return Tensor(value)
-    array = numpy.asarray(value)
-    if array.dtype.kind == "f":
-        array = array.astype(DEFAULT_DTYPE)
-    return Tensor(array if like is None else backend.to_device(array, like.device))
+    tensor = Tensor(value)
+    return tensor if like is None or hasattr(value, "shape") else tensor.to(like.device)
 
 
 # The one seam in tinygen's import stack (setup.cfg lists the layers): the ops and the backward pass are built on

@@ -263,6 +263,15 @@ def test_each_leaf_owns_its_gradient_array():
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
 
 
+def test_each_leaf_owns_its_gradient_under_create_graph_too():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward(create_graph=True)  # one gradient, a read-only broadcast, reaches both
+    assert a.grad is not b.grad and not np.shares_memory(a.grad.data, b.grad.data)
+    assert a.grad.data.flags.writeable
+    a.grad.data *= 10
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
 def test_no_grad_decorator_survives_recursion():
     @tg.no_grad()
     def countdown(n):

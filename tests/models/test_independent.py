@@ -109,7 +109,7 @@ def test_parameter_counts_are_the_models_parameters():
     counts = parameter_counts(n, hidden_features=HIDDEN)
     assert counts["fully dependent"] == len(all_binary_images(shape)) - 1  # a table of 2^n entries summing to 1
     for name in ("independent", "markov chain", "nade"):
-        assert sum(p.size for p in make(name, shape).parameters()) == counts[name], name
+        assert sum(p.numel() for p in make(name, shape).parameters()) == counts[name], name
     # FVSBN stores a full n x n matrix; the entries the mask hides never get a gradient.
     fvsbn = make("fvsbn", shape)
     fvsbn.loss(random_binary(16, shape))[0].backward()

@@ -111,6 +111,8 @@ def einsum_case(draw):
 
 register("einsum", einsum_case(), lambda *xs, equation: tg.einsum(equation, *xs),
          lambda *xs, equation: np.einsum(equation, *xs))  # fmt: skip
+register("mm", st.tuples(*[st.integers(1, 3)] * 3).flatmap(lambda s: st.tuples(arrays(s[:2]), arrays(s[1:])).map(Case)),
+         tg.mm, np.matmul)  # fmt: skip
 
 # ---- element-wise -------------------------------------------------------------------------------
 register("exp", cases(one_array(low=-2, high=2)), tg.exp, np.exp)
@@ -138,10 +140,16 @@ register("gelu", cases(one_array(), approximate="tanh"), tg.gelu,
 register("clamp", st.builds(lambda a, b: Case((away_from(a, [b[0] or 0, b[1] or 0]),), {"min": b[0], "max": b[1]}),
                             one_array(), st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None)])),
          tg.clamp, lambda x, min, max: np.clip(x, min, max))  # fmt: skip
-register("maximum", cases(broadcastable_arrays()).map(lambda c: Case((quantize(c.arrays[0]), quantize(c.arrays[1], offset=0.25)))),
-         tg.maximum, np.maximum)  # fmt: skip
-register("minimum", cases(broadcastable_arrays()).map(lambda c: Case((quantize(c.arrays[0]), quantize(c.arrays[1], offset=0.25)))),
-         tg.minimum, np.minimum)  # fmt: skip
+never_equal = cases(broadcastable_arrays()).map(lambda c: Case((quantize(c.arrays[0]), quantize(c.arrays[1], offset=0.25))))
+register("maximum", never_equal, tg.maximum, np.maximum)
+register("minimum", never_equal, tg.minimum, np.minimum)
+register("max", never_equal, tg.max, np.maximum, variant="elementwise")
+register("min", never_equal, tg.min, np.minimum, variant="elementwise")
+# Comparisons: on one grid, so that equal values occur.
+on_one_grid = cases(broadcastable_arrays()).map(lambda c: Case(tuple(quantize(a) for a in c.arrays)))
+for _name, _reference in [("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
+                          ("gt", np.greater), ("ge", np.greater_equal)]:  # fmt: skip
+    register(_name, on_one_grid, getattr(tg, _name), _reference, differentiable=False)
 
 
 @st.composite
@@ -182,8 +190,16 @@ register("var", variance_case(), tg.var, _np_var)
 register("std", variance_case().filter(lambda c: _reduced_count(c.arrays[0].shape, c.params["dim"]) > 1),
          tg.std, lambda x, **p: np.sqrt(_np_var(x, **p)))  # fmt: skip
 distinct_reduction = reduction.map(lambda c: Case((distinct(c.arrays[0]),), c.params))
-register("max", distinct_reduction, tg.max, lambda x, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim))
-register("min", distinct_reduction, tg.min, lambda x, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim))
+register("amax", distinct_reduction, tg.amax, lambda x, dim, keepdim: np.max(x, axis=dim, keepdims=keepdim))
+register("amin", distinct_reduction, tg.amin, lambda x, dim, keepdim: np.min(x, axis=dim, keepdims=keepdim))
+register("max", cases(one_array().map(distinct)), tg.max, np.max, variant="all")
+register("min", cases(one_array().map(distinct)), tg.min, np.min, variant="all")
+distinct_along_axis = array_and_dim(min_dims=1, allow_none=False).filter(lambda t: isinstance(t[1], int)).map(
+    lambda t: Case((distinct(t[0]),), {"dim": t[1], "keepdim": t[2]}))  # fmt: skip
+register("max", distinct_along_axis, tg.max, variant="dim -> (values, indices)",
+         reference=lambda x, dim, keepdim: (np.max(x, axis=dim, keepdims=keepdim), np.argmax(x, axis=dim, keepdims=keepdim)))  # fmt: skip
+register("min", distinct_along_axis, tg.min, variant="dim -> (values, indices)",
+         reference=lambda x, dim, keepdim: (np.min(x, axis=dim, keepdims=keepdim), np.argmin(x, axis=dim, keepdims=keepdim)))  # fmt: skip
 register("logsumexp", reduction, tg.logsumexp,
          lambda x, dim, keepdim: np.log(np.sum(np.exp(x), axis=dim, keepdims=keepdim)))  # fmt: skip
 
@@ -430,6 +446,7 @@ register("flip", one_array(min_dims=1).flatmap(lambda x: dims(x.ndim, allow_none
 register("astype", cases(one_array()), lambda x: tg.astype(x, np.float32).double(), lambda x: x.astype(np.float32).astype(np.float64),
          eps=1e-2, atol=1e-4)  # fmt: skip
 register("to_device", cases(one_array()), lambda x: tg.to_device(x, "cpu") * 1.0, lambda x: x)
+register("clone", cases(one_array()), tg.clone, np.copy)
 
 # ---- selection ------------------------------------------------------------------------------------
 

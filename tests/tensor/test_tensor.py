@@ -26,7 +26,8 @@ def test_numpy_array_on_the_left_defers_to_the_tensor():
 
 def test_attributes_and_conversions():
     x = tg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    assert x.shape == (2, 3) and x.ndim == 2 and len(x) == 2 and x.size == 6
+    assert x.shape == (2, 3) and x.ndim == 2 and len(x) == 2
+    assert x.size() == (2, 3) and x.size(0) == 2 and x.size(-1) == 3 and x.numel() == 6 and x.dim() == 2
     assert x.T.shape == (3, 2) and x.mT.shape == (3, 2)
     assert x.device == "cpu" and x.is_leaf and x.grad_fn is None
     assert isinstance(x.numpy(), np.ndarray)

@@ -14,6 +14,9 @@ gradient flowing into its outputs has been added up, so we
 Both steps use explicit stacks, never recursion, so a chain of 100,000 ops
 works. The chain rule itself lives in each Function's ``backward``.
 """
+import numpy
+
+from .. import backend, versions
 from ..tensor import Tensor, as_tensor
 from . import grad_mode
 
@@ -102,9 +105,9 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
             captured[id(x)] = g if id(x) not in captured else captured[id(x)] + g
         if x.creator is None:
             if capture_ids is None and x.grad is None:
-                # Each leaf owns its gradient: the same array may reach several inputs
-                # (an addition passes one gradient to both), and optimizers update .grad in place.
-                x.grad = g if create_graph else Tensor(g.data.copy())
+                # Each leaf owns its gradient: the same tensor may reach several inputs (an addition
+                # passes one gradient to both, maybe a read-only broadcast), and .grad is updated in place.
+                x.grad = g.clone() if create_graph else Tensor(g.data.copy())
             elif capture_ids is None:
                 x.grad = x.grad + g
         elif id(x.creator) in consumers:  # its creator will run: hold the gradient for it
@@ -125,6 +128,8 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
         ready = [f for f in ready.values() if consumers[id(f)] == 0]
         while ready:
             function = ready.pop()
+            if function.recorded_at != versions.clock:  # something was modified in place since it recorded
+                _check_unmodified(function)
             grads_out = _output_grads(function, pending.pop(id(function), None))
             if capture_ids is None:
                 _retain_non_leaf_grads(function, grads_out)
@@ -210,6 +215,25 @@ def _retain_non_leaf_grads(function, grads_out):
         y = function._outputs[index]()
         if y is not None and y.retains_grad:
             y.grad = g if y.grad is None else y.grad + g
+
+
+def _check_unmodified(function):
+    """Raise if an array this Function's backward may read was modified in place after it recorded.
+
+    It may read its inputs, its outputs and any array it saved as an attribute.
+    """
+    held = [(f"input {i}", x.data) for i, x in enumerate(function.inputs)]
+    held += [(f"output {i}", y().data) for i, y in enumerate(function._outputs) if y() is not None]
+    held += [(f"saved array .{name}", value) for name, value in vars(function).items()
+             if isinstance(value, numpy.ndarray) or backend.is_gpu_array(value)]  # fmt: skip
+    for what, array in held:
+        op = versions.modified_since(array, function.recorded_at)
+        if op is not None:
+            raise RuntimeError(
+                f"{function.name}.backward needs its {what} (shape {tuple(array.shape)}), which {op} modified in "
+                f"place after {function.name} used it, so the gradient would be computed from the new values. "
+                "Modify a copy (x = x.clone()) or modify it after backward (optimizer.step() after loss.backward())"
+            )
 
 
 def _check_gradients(function, grads_in):

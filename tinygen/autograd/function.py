@@ -38,7 +38,7 @@ number of times. The contract is
 """
 import weakref
 
-from .. import backend
+from .. import backend, versions
 from ..tensor import Tensor, as_tensor
 from . import grad_mode
 
@@ -72,6 +72,7 @@ class Function:
         results = tuple([Tensor(y, requires_grad=record and y.dtype.kind == "f") for y in outputs])
         if record:
             self.inputs = inputs
+            self.recorded_at = versions.clock  # backward checks that nothing it reads was modified since
             self.needs_input_grad = tuple([x.requires_grad for x in inputs])
             # Outputs are held weakly: a strong reference would make a cycle
             # (output -> creator -> output) that only the garbage collector frees.

@@ -94,15 +94,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)  # per channel, broadcast over the rest
     if training:
-        count = input.size // input.shape[1]
+        count = input.numel() // input.shape[1]
         if count < 2:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {input.shape}")
         mean, var = moments(input, axes)
         if running_mean is not None:
-            # Raw arrays: the running averages are state, not part of the graph.
-            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1)
+            # From raw arrays: the running averages are state, not part of the graph.
+            running_mean.copy_((1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1))
             unbiased_var = var.data.reshape(-1) * (count / (count - 1))
-            running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased_var
+            running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased_var)
     else:
         mean, var = running_mean.reshape(shape), running_var.reshape(shape)
     return _scale_and_shift(standardize(input, mean, var, eps), weight, bias, shape)

@@ -1,8 +1,9 @@
 """Initial values for parameters, as in ``torch.nn.init``.
 
-Each function overwrites ``tensor.data`` in place (the trailing underscore says
-so) with numbers drawn from ``tinygen.random.generator(tensor.device)``, so
-``manual_seed`` makes an initialisation repeat exactly. No graph is recorded.
+Each function overwrites the tensor in place (the trailing underscore says
+so), under ``no_grad()`` as in PyTorch, with numbers drawn from
+``tinygen.random.generator(tensor.device)``, so ``manual_seed`` makes an
+initialisation repeat exactly.
 
 The scaled schemes keep the variance of activations roughly constant from
 layer to layer. A weight of shape (out, in, *kernel) combines
@@ -21,7 +22,7 @@ the uniform variants use the bound b = sqrt(3) * std.
 """
 import math
 
-from ..random import generator
+from ..autograd import no_grad
 
 _UNIT_GAIN = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d",
               "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")  # fmt: skip
@@ -66,21 +67,19 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with U(a, b)."""
-    draws = generator(tensor.device).random(tensor.shape, dtype=tensor.dtype)
-    tensor.data[...] = a + (b - a) * draws
-    return tensor
+    with no_grad():
+        return tensor.uniform_(a, b)
 
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std^2)."""
-    draws = generator(tensor.device).standard_normal(tensor.shape, dtype=tensor.dtype)
-    tensor.data[...] = mean + std * draws
-    return tensor
+    with no_grad():
+        return tensor.normal_(mean, std)
 
 
 def constant_(tensor, val):
-    tensor.data[...] = val
-    return tensor
+    with no_grad():
+        return tensor.fill_(val)
 
 
 def zeros_(tensor):

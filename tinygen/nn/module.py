@@ -22,6 +22,7 @@ from collections import OrderedDict, namedtuple
 import numpy
 
 from .. import backend
+from ..autograd import no_grad
 from ..tensor import Tensor
 
 
@@ -271,8 +272,8 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(problems))
         for name, target in own.items():
             if name in state_dict:
-                # Writing into the existing array keeps the tensor, its device and its dtype.
-                target.data[...] = backend.to_device(_array(state_dict[name]), target.device)
+                with no_grad():  # writing into the existing tensor keeps it, its device and its dtype
+                    target.copy_(_array(state_dict[name]))
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------------

@@ -54,7 +54,7 @@ class _BatchNorm(Module):
             )
         momentum = self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.add_(1)
             if momentum is None:
                 momentum = 1.0 / self.num_batches_tracked.item()
         # Without running statistics there is nothing to evaluate with but the batch's own.

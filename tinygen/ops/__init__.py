@@ -10,7 +10,8 @@ Imports: ``autograd``, ``tensor``, ``creation``, ``random``, ``backend`` and
 Tensor's methods call these ops: that is the one seam of the import stack, at
 the end of ``tinygen/tensor.py``.
 """
-from .arithmetic import add, div, matmul, mul, neg, pow, sub
+from .arithmetic import add, div, matmul, mm, mul, neg, pow, sub
+from .comparison import eq, ge, gt, le, lt, ne
 from .conv import conv2d, conv_transpose2d, masked_conv2d
 from .dropout import dropout
 from .einsum import einsum
@@ -36,6 +37,7 @@ from .elementwise import (
     tanh,
 )
 from .indexing import gather, getitem, index_select, masked_fill, one_hot, scatter_add, tril, triu, where
+from .inplace import add_, clamp_, copy_, div_, fill_, lerp_, mul_, normal_, setitem_, sub_, uniform_, zero_
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -55,11 +57,13 @@ from .norm import norm
 from .padding import pad
 from .products import cumprod, prod
 from .sampling import multinomial
-from .reduction import cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
+from .promotion import promote
+from .reduction import ValuesIndices, amax, amin, cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
     astype,
     broadcast_to,
     cat,
+    clone,
     chunk,
     concatenate,
     expand,
@@ -81,15 +85,17 @@ from .skew import skew, unskew
 
 __all__ = [
     # arithmetic
-    "add", "sub", "mul", "div", "neg", "pow", "matmul", "einsum",
+    "add", "sub", "mul", "div", "neg", "pow", "matmul", "einsum", "mm",
+    # comparisons (no gradient)
+    "eq", "ne", "lt", "le", "gt", "ge",
     # element-wise
     "exp", "log", "log1p", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "softplus",
     "relu", "leaky_relu", "elu", "silu", "gelu", "erf", "clamp", "maximum", "minimum", "where",
     # reductions
-    "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax", "cumsum", "prod", "cumprod", "norm",
+    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "logsumexp", "softmax", "log_softmax", "cumsum", "prod", "cumprod", "norm",
     # shape
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
-    "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "roll", "repeat", "astype", "to_device",
+    "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "roll", "repeat", "astype", "to_device", "clone",
     # selection
     "getitem", "masked_fill", "one_hot", "dropout", "gather", "scatter_add", "index_select", "tril", "triu", "multinomial",
     # convolution, pooling, recurrence (on Numba kernels)

@@ -5,7 +5,7 @@ input receives the sum of the gradient over the axes it was copied along:
 ``sum_to(grad, x.shape)``. That one rule serves every binary op here.
 """
 from ..autograd.function import Function
-from ..tensor import as_tensor
+from .promotion import promote
 from .shape import sum_to
 
 
@@ -95,18 +95,22 @@ class MatMul(Function):
 
 
 def add(a, b):
-    return Add()(a, b)
+    return Add()(*promote(a, b))
 
 
 def sub(a, b):
-    return Sub()(a, b)
+    return Sub()(*promote(a, b))
 
 
 def mul(a, b):
-    return Mul()(a, b)
+    return Mul()(*promote(a, b))
 
 
 def div(a, b):
+    """a / b, true division: integer tensors give the default float dtype, as in PyTorch."""
+    a, b = promote(a, b)
+    if a.dtype.kind in "biu":
+        a, b = a.float(), b.float()
     return Div()(a, b)
 
 
@@ -116,7 +120,7 @@ def neg(x):
 
 def pow(base, exponent):
     """``base ** exponent``; either may be a number or a tensor."""
-    return Pow()(base, exponent)
+    return Pow()(*promote(base, exponent))
 
 
 def matmul(a, b):
@@ -125,7 +129,7 @@ def matmul(a, b):
     A 1-D first argument is a row vector and a 1-D second argument a column
     vector; the added axis is removed from the result, as in ``numpy.matmul``.
     """
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}")
     _check_matmul_shapes(a.shape, b.shape)
@@ -154,3 +158,12 @@ def _check_matmul_shapes(a_shape, b_shape):
 
 def _broadcastable(shape_a, shape_b):
     return all(m == n or 1 in (m, n) for m, n in zip(shape_a[::-1], shape_b[::-1]))
+
+
+def mm(a, b):
+    """The product of two matrices (PyTorch's ``mm``: 2-D only, where ``matmul`` broadcasts)."""
+    a, b = promote(a, b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: both operands must be matrices (2-D), got shapes {a.shape} and {b.shape}; "
+                         "use matmul for vectors and batches")  # fmt: skip
+    return matmul(a, b)

@@ -12,6 +12,7 @@ import math
 from .. import backend, kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .promotion import promote
 from .shape import sum_to
 
 
@@ -325,8 +326,8 @@ def clamp(x, min=None, max=None):
 
 
 def maximum(a, b):
-    return Maximum()(a, b)
+    return Maximum()(*promote(a, b))
 
 
 def minimum(a, b):
-    return Minimum()(a, b)
+    return Minimum()(*promote(a, b))

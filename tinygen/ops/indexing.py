@@ -11,6 +11,7 @@ tensor, and scatter_add is its adjoint, so they need no Function of their own.
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import DEFAULT_DTYPE, Tensor, as_tensor
+from .promotion import promote
 from .shape import normalize_dim, sum_to
 
 
@@ -82,15 +83,14 @@ def getitem(x, index):
 
 def where(condition, a, b):
     """Pick from ``a`` where ``condition`` holds and from ``b`` elsewhere (either may be a number)."""
-    reference = a if isinstance(a, Tensor) else b
-    a, b = as_tensor(a, like=reference), as_tensor(b, like=reference)
+    a, b = promote(a, b)
     condition = as_tensor(condition).data.astype(bool)
     return Where(condition)(a, b)
 
 
 def masked_fill(x, mask, value):
-    """``x`` with ``value`` wherever ``mask`` is true (no gradient flows there)."""
-    return where(mask, value, x)
+    """``x`` with ``value`` wherever ``mask`` is true (no gradient flows there); x's dtype, as in PyTorch."""
+    return where(mask, value, x).astype(x.dtype)
 
 
 def one_hot(labels, num_classes, dtype=None):

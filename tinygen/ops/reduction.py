@@ -5,12 +5,14 @@ was summed, so the backward of a reduction is a broadcast. ``dim`` may be None
 (all axes), one axis or a tuple of axes; ``keepdim`` keeps them as size 1.
 """
 import warnings
+from typing import NamedTuple
 
 import numpy
 
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .elementwise import maximum, minimum
 from .shape import broadcast_to, normalize_dim, normalize_dims, reshape
 
 
@@ -243,13 +245,54 @@ def std(x, dim=None, keepdim=False, correction=1):
     return Std()(var(x, dim, keepdim, correction))
 
 
-def max(x, dim=None, keepdim=False):
-    """Largest value over ``dim`` (NumPy's ``amax``; for positions use ``argmax``)."""
+class ValuesIndices(NamedTuple):
+    """What ``max(x, dim)`` and ``min(x, dim)`` return (PyTorch's ``torch.return_types.max``)."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def amax(x, dim=None, keepdim=False):
+    """Largest value over ``dim``: None (all axes), one axis or several. Ties share the gradient equally."""
     return Extreme(normalize_dims(dim, x.ndim), keepdim, largest=True)(x)
 
 
-def min(x, dim=None, keepdim=False):
+def amin(x, dim=None, keepdim=False):
     return Extreme(normalize_dims(dim, x.ndim), keepdim, largest=False)(x)
+
+
+def max(x, dim=None, keepdim=False):
+    """PyTorch's three ``max``: ``max(x)`` is the largest value; ``max(x, dim)`` the pair
+    ``(values, indices)`` along one axis, whose gradient goes to the element each index
+    names; ``max(x, other)`` with a tensor is the element-wise ``maximum``."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
+    return amax(x, dim, keepdim) if dim is None else _extreme_along(x, dim, keepdim, largest=True)
+
+
+def min(x, dim=None, keepdim=False):
+    """``min(x)``, ``min(x, dim)`` -> (values, indices), or the element-wise ``minimum(x, other)``: see ``max``."""
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    return amin(x, dim, keepdim) if dim is None else _extreme_along(x, dim, keepdim, largest=False)
+
+
+def _extreme_along(x, dim, keepdim, largest):
+    if not isinstance(dim, int):
+        raise TypeError(f"{'max' if largest else 'min'}(x, dim) takes one axis, got {dim!r}; for several use amax/amin")
+    if x.ndim == 0:  # PyTorch treats a number as a tensor of one element along axis 0 (or -1)
+        values, indices = _extreme_along(reshape(x, (1,)), dim, True, largest)
+        return ValuesIndices(reshape(values, ()), reshape(indices, ()))
+    axis = normalize_dim(dim, x.ndim)
+    xp = x.xp
+    found = (x.data.argmax if largest else x.data.argmin)(axis=axis, keepdims=True)  # a NaN counts as the extreme
+    # Pick x[i, j, found[i, 0, k], k] through indexing, whose backward sends each gradient to the element picked.
+    picked = tuple(found if i == axis else xp.arange(n).reshape([-1 if j == i else 1 for j in range(x.ndim)])
+                   for i, n in enumerate(x.shape))  # fmt: skip
+    values, indices = x[picked], Tensor(found)
+    if not keepdim:
+        values, indices = reshape(values, values.shape[:axis] + values.shape[axis + 1 :]), Tensor(found.squeeze(axis))
+    return ValuesIndices(values, indices)
 
 
 def logsumexp(x, dim=None, keepdim=False):

@@ -11,6 +11,7 @@ import numpy
 
 from .. import backend
 from ..autograd.function import Function
+from .promotion import promote
 
 
 def normalize_dim(dim, ndim):
@@ -212,7 +213,7 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
-    return Cat(normalize_dim(dim, tensors[0].ndim))(*tensors)
+    return Cat(normalize_dim(dim, tensors[0].ndim))(*promote(*tensors))
 
 
 concatenate = cat
@@ -293,3 +294,17 @@ def to_device(x, device):
 
 def astype(x, dtype):
     return x if x.dtype == numpy.dtype(dtype) else AsType(dtype)(x)
+
+
+class Clone(Function):
+    """A copy in memory of its own; the gradient passes through unchanged."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).array(x, copy=True)  # keeps x's memory layout
+
+    def backward(self, gy):
+        return gy
+
+
+def clone(x):
+    return Clone()(x)

@@ -12,9 +12,8 @@ so the direction of the step is kept and only its length is capped.
 which can change the direction.
 
 Both replace each ``p.grad`` by a new tensor rather than scaling its array in
-place: the autograd may hand one gradient array to several parameters (the two
-inputs of an addition get the same one), and scaling it in place would scale it
-once per parameter that shares it.
+place: a gradient set by hand may be one tensor shared by several parameters,
+and scaling it in place would scale it once per parameter that shares it.
 """
 import math
 

@@ -27,7 +27,7 @@ Python objects the parameters were:
 """
 import copy
 
-from .. import backend
+from .. import backend, versions
 from ..autograd import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -107,13 +107,14 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is not None:
                         self._update_parameter(p.data, p.grad.data, self.state.setdefault(p, {}), group)
+                        versions.mark_modified(p.data, f"{type(self).__name__}.step")
         return loss
 
     def _update_parameter(self, param, grad, state, group):
         """Update the array ``param`` in place from ``grad``; ``state`` persists between steps.
 
-        ``grad`` may be shared with other tensors (the autograd can hand one
-        gradient array to several leaves), so it must never be modified in place.
+        ``grad`` is the parameter's ``.grad``, which the caller may still read
+        (or have set to a tensor it shares), so it must never be modified in place.
         """
         raise NotImplementedError(f"{type(self).__name__} does not define its update rule")
 

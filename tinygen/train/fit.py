@@ -58,4 +58,4 @@ def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, sample
                       **{f"test_bits_per_dim_{name}": bits_per_dim(nll, num_dims) for name, nll in nlls.items()})  # fmt: skip
     with no_grad():
         show_samples(run, {name: model.sample(samples_per_model) for name, model in models.items()})
-    return run.finish(**{f"parameters_{name}": sum(p.size for p in model.parameters()) for name, model in models.items()})
+    return run.finish(**{f"parameters_{name}": sum(p.numel() for p in model.parameters()) for name, model in models.items()})

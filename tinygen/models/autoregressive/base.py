@@ -106,7 +106,7 @@ class Autoregressive(GenerativeModel):
         x = self.flatten(zeros(n, *self.shape, dtype=self.dtype, device=self.device))
         with no_grad():
             for position, params in zip(numpy.ndindex(x.shape[1:]), self.params_in_order(x)):
-                x.data[:, *position] = self.distribution(params).sample().data
+                x[:, *position] = self.distribution(params).sample()
         return self.unflatten(x)
 
     def extra_repr(self):

@@ -45,7 +45,7 @@ def lstm_sweep(preacts, state_to_state, dim):
     """
     n, four_h = preacts.shape[:2]
     lines = split(preacts, 1, dim=dim)  # one split, so backward gathers the steps with one concatenation
-    line_shape, length = lines[0].shape[2:], lines[0].size // (n * four_h)
+    line_shape, length = lines[0].shape[2:], lines[0].numel() // (n * four_h)
     h = zeros(n, four_h // 4, *line_shape, dtype=preacts.dtype, device=preacts.device)
     c = zeros(n * length, four_h // 4, dtype=preacts.dtype, device=preacts.device)
     hidden = []
