@@ -45,6 +45,27 @@ def test_conv_transpose2d_layer(cin, cout, k, stride, bias):
              torch.nn.ConvTranspose2d(cin, cout, k, stride, 1, stride - 1, bias=bias), _image(2, cin, 4, 3))  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")  # torch's note on its copy
+@pytest.mark.parametrize("groups, padding, kernel", [(2, 1, 3), (4, "same", 3), (1, "same", 4), (2, "valid", 2)])
+def test_grouped_and_same_padded_conv2d_layers(groups, padding, kernel):
+    _compare(tg.nn.Conv2d(4, 8, kernel, padding=padding, groups=groups), torch.nn.Conv2d(4, 8, kernel, padding=padding, groups=groups),
+             _image(2, 4, 6, 5))  # fmt: skip
+
+
+@pytest.mark.parametrize("groups", [2, 4])
+def test_grouped_conv_transpose2d_layer(groups):
+    """PyTorch's argument order: (..., output_padding, groups, bias, dilation)."""
+    _compare(tg.nn.ConvTranspose2d(4, 8, 3, 2, 1, 1, groups, True, 2), torch.nn.ConvTranspose2d(4, 8, 3, 2, 1, 1, groups, True, 2),
+             _image(2, 4, 4, 3))  # fmt: skip
+
+
+def test_conv_layers_refuse_channels_that_do_not_split_into_groups():
+    with pytest.raises(ValueError, match="divisible by groups 3"):
+        tg.nn.Conv2d(4, 6, 3, groups=3)
+    with pytest.raises(ValueError, match="padding='same' needs stride 1"):
+        tg.nn.Conv2d(4, 6, 3, stride=2, padding="same")
+
+
 @pytest.mark.parametrize("mask_type", ["A", "B"])
 @pytest.mark.parametrize("groups", [1, 3])
 def test_masked_conv2d_is_a_conv_with_masked_weights(mask_type, groups):

@@ -1,7 +1,10 @@
-"""The kernel-backed ops against torch.nn.functional: same outputs and same gradients (float64)."""
+"""Ops against PyTorch's where the semantics are subtle (the kernel-backed ops, norms at 0, products with zeros,
+padding modes, resizing, grouped and "same" convolutions): same outputs and same gradients (float64), some to
+second order."""
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygen as tg
 from support.op_registry import conv_case, pool_case
@@ -46,12 +49,53 @@ def test_conv2d_matches_torch(case):
     _compare(lambda x, w, b: tg.conv2d(x, w, b, **case.params), lambda x, w, b: F.conv2d(x, w, b, **case.params), case.arrays)
 
 
-@given(conv_case(transposed=True))
+@given(st.one_of(conv_case(transposed=True), conv_case(transposed=True, grouped=True)))
 def test_conv_transpose2d_matches_torch(case):
     p = case.params
     _compare(lambda x, w, b: tg.conv_transpose2d(x, w, b, **p),
-             lambda x, w, b: F.conv_transpose2d(x, w, b, p["stride"], p["padding"], p["output_padding"], 1, p["dilation"]),
-             case.arrays)  # fmt: skip
+             lambda x, w, b: F.conv_transpose2d(x, w, b, p["stride"], p["padding"], p["output_padding"], p.get("groups", 1),
+                                                p["dilation"]), case.arrays)  # fmt: skip
+
+
+@given(conv_case(grouped=True))
+def test_grouped_conv2d_matches_torch(case):
+    _compare(lambda x, w, b: tg.conv2d(x, w, b, **case.params), lambda x, w, b: F.conv2d(x, w, b, **case.params), case.arrays)
+
+
+@pytest.mark.parametrize("groups", [1, 2, 4, 32])  # 32: depthwise
+def test_grouped_convs_with_many_channels_match_torch_to_second_order(groups):
+    """32 channels and stride 1 take the flipped-kernel path for the input gradient; the second derivatives
+    through all three Functions of the family (WGAN-GP through a grouped critic) agree with torch's."""
+    rng = np.random.default_rng(13)
+    arrays = [rng.standard_normal((2, 32, 5, 4)), rng.standard_normal((32, 32 // groups, 3, 3))]
+    _compare_second_order(lambda x, w: tg.conv2d(x, w, padding=1, groups=groups),
+                          lambda x, w: F.conv2d(x, w, padding=1, groups=groups), arrays)  # fmt: skip
+    upsampling_groups = min(groups, 8)  # 32 -> 8 channels
+    arrays[1] = rng.standard_normal((32, 8 // upsampling_groups, 3, 3))
+    _compare_second_order(lambda x, w: tg.conv_transpose2d(x, w, stride=2, padding=1, groups=upsampling_groups),
+                          lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, groups=upsampling_groups), arrays)  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")  # torch's note on its copy
+@pytest.mark.parametrize("kernel, dilation", [(3, 1), (4, 1), (2, 3), (4, 2), ((2, 3), 1)])
+def test_padding_same_matches_torch_with_odd_and_even_kernels(kernel, dilation):
+    """Even spans pad one more row and column at the end (bottom, right), as torch does."""
+    rng = np.random.default_rng(14)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    arrays = [rng.standard_normal((2, 3, 8, 7)), rng.standard_normal((4, 3, kh, kw)), rng.standard_normal(4)]
+    for padding in ["same", "valid"]:
+        _compare(lambda x, w, b: tg.conv2d(x, w, b, padding=padding, dilation=dilation),
+                 lambda x, w, b: F.conv2d(x, w, b, padding=padding, dilation=dilation), arrays)  # fmt: skip
+
+
+def test_conv_arguments_torch_refuses_are_refused_with_the_reason():
+    x = tg.zeros(1, 4, 5, 5)
+    with pytest.raises(ValueError, match="padding='same' needs stride 1"):
+        tg.conv2d(x, tg.zeros(2, 4, 3, 3), stride=2, padding="same")
+    with pytest.raises(ValueError, match="expects 2 in each of 3 groups"):
+        tg.conv2d(x, tg.zeros(3, 2, 3, 3), groups=3)
+    with pytest.raises(ValueError, match="do not split into 2 groups"):
+        tg.conv2d(x, tg.zeros(3, 2, 3, 3), groups=2)
 
 
 @given(pool_case())

@@ -715,8 +715,10 @@ def _np_reduce(values, reduction):
 
 # ---- convolution, pooling, recurrence -------------------------------------------------------------
 @st.composite
-def conv_case(draw, transposed=False, masked=False):
-    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+def conv_case(draw, transposed=False, masked=False, grouped=False):
+    groups = draw(st.integers(2, 3)) if grouped else 1
+    per_group = st.integers(1, 2 if grouped else 3)
+    n, c, f = draw(st.integers(1, 2)), groups * draw(per_group), groups * draw(per_group)
     kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     stride, dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2))), (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
@@ -724,13 +726,25 @@ def conv_case(draw, transposed=False, masked=False):
     span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
     assume(h + 2 * padding[0] >= span[0] and w + 2 * padding[1] >= span[1])
     params = {"stride": stride, "padding": padding, "dilation": dilation}
+    if grouped:
+        params["groups"] = groups
     if masked:
         params["taps"] = sorted(draw(st.sets(st.integers(0, kh * kw - 1), min_size=1)))
     if transposed:  # x is the smaller image; weight (C_in, C_out, kh, kw)
         params["output_padding"] = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
         out = [(s + 2 * p - sp) // st_ + 1 for s, p, sp, st_ in zip((h, w), padding, span, stride)]
-        return Case((draw(arrays((n, f) + tuple(out))), draw(arrays((f, c, kh, kw))), draw(arrays((c,)))), params)
-    return Case((draw(arrays((n, c, h, w))), draw(arrays((f, c, kh, kw))), draw(arrays((f,)))), params)
+        return Case((draw(arrays((n, f) + tuple(out))), draw(arrays((f, c // groups, kh, kw))), draw(arrays((c,)))), params)
+    return Case((draw(arrays((n, c, h, w))), draw(arrays((f, c // groups, kh, kw))), draw(arrays((f,)))), params)
+
+
+@st.composite
+def padding_by_name_case(draw):
+    """padding="same" or "valid" (stride 1, as PyTorch requires for "same"); even kernels pad one more at the end."""
+    case = draw(conv_case())
+    padding = draw(st.sampled_from(["same", "valid"]))
+    (h, w), (kh, kw), (dh, dw) = case.arrays[0].shape[2:], case.arrays[1].shape[2:], case.params["dilation"]
+    assume(padding == "same" or (h > dh * (kh - 1) and w > dw * (kw - 1)))
+    return Case(case.arrays, dict(case.params, stride=(1, 1), padding=padding))
 
 
 def _np_conv2d(x, weight, bias, stride, padding, dilation, taps=None):
@@ -740,6 +754,9 @@ def _np_conv2d(x, weight, bias, stride, padding, dilation, taps=None):
         keep = np.zeros(kh * kw, bool)
         keep[taps] = True
         weight = weight * keep.reshape(kh, kw)
+    if isinstance(padding, str):  # "valid": none; "same": d (k - 1) in all, the odd one at the end
+        totals = [0, 0] if padding == "valid" else [d * (k - 1) for d, k in zip(dilation, (kh, kw))]
+        x, padding = np.pad(x, [(0, 0), (0, 0)] + [(t // 2, t - t // 2) for t in totals]), (0, 0)
     xp = np.pad(x, [(0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2])
     oh = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     ow = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
@@ -771,6 +788,18 @@ def _np_conv_transpose2d(x, weight, bias, stride, padding, dilation, output_padd
 register("conv2d", conv_case(), tg.conv2d, _np_conv2d)
 register("conv2d", conv_case(masked=True), tg.conv2d, _np_conv2d, variant="masked taps")
 register("conv_transpose2d", conv_case(transposed=True), tg.conv_transpose2d, _np_conv_transpose2d)
+
+
+def _np_by_group(reference, x, weight, bias, groups, **params):
+    """``groups`` independent convolutions: x's channels, w's first axis and b split alike, outputs joined."""
+    pieces = zip(np.split(x, groups, 1), np.split(weight, groups, 0), np.split(bias, groups))
+    return np.concatenate([reference(*piece, **params) for piece in pieces], axis=1)
+
+
+register("conv2d", conv_case(grouped=True), tg.conv2d, lambda *a, **p: _np_by_group(_np_conv2d, *a, **p), variant="groups")
+register("conv_transpose2d", conv_case(transposed=True, grouped=True), tg.conv_transpose2d,
+         lambda *a, **p: _np_by_group(_np_conv_transpose2d, *a, **p), variant="groups")  # fmt: skip
+register("conv2d", padding_by_name_case(), tg.conv2d, _np_conv2d, variant="same, valid")
 
 
 @st.composite

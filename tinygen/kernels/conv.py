@@ -97,9 +97,10 @@ class ConvGeometry:
     dilation: tuple
     taps: tuple  # the kernel positions kept, ki*kw + kj, ascending: all kh*kw of them for a plain convolution
     output_size: tuple  # (OH, OW)
+    groups: int = 1  # channels split into this many independent convolutions (the ops' business: im2col never reads it)
 
     @classmethod
-    def of(cls, x_shape, kernel_size, stride=1, padding=0, dilation=1, taps=None):
+    def of(cls, x_shape, kernel_size, stride=1, padding=0, dilation=1, taps=None, groups=1):
         """Check and normalise the arguments of a convolution of x (N, C, H, W); sizes are ints or pairs."""
         check_4d(x_shape, "x")
         (kh, kw), stride, padding, dilation = (pair(value, name) for value, name in (
@@ -112,7 +113,7 @@ class ConvGeometry:
             raise ValueError(f"taps must be a non-empty list of indices in [0, {kh * kw})")
         image_size = tuple(x_shape[2:])
         output_size = tuple(map(conv_output_size, image_size, (kh, kw), stride, padding, dilation))
-        return cls(image_size, (kh, kw), stride, padding, dilation, taps, output_size)
+        return cls(image_size, (kh, kw), stride, padding, dilation, taps, output_size, int(groups))
 
     @property
     def ints(self):

@@ -19,6 +19,15 @@ A masked convolution (PixelCNN) passes ``taps``, the kernel positions the mask
 keeps; positions left out are treated as zero weights and are skipped, not
 multiplied by zero.
 
+With ``groups`` = G, the C input and F output channels split into G groups,
+and output group k sees input group k alone: w is (F, C/G, kh, kw), the rows
+of cols and of w_flat split into G blocks, and each product becomes a batch
+of G products (matmul over a leading axis of groups),
+
+    y_k = w_flat_k @ cols_k,     dL/dx_k = col2im(w_flat_k^T @ dy_k),     dL/dw_k = dy_k @ cols_k^T,
+
+so grouped convolutions differentiate twice like the others.
+
 conv2d and conv_transpose2d check their arguments once, into a
 ``ConvGeometry`` (kernel size, stride, padding, dilation, taps and image sizes;
 ``tinygen/kernels/conv.py``), which the three Functions hand to each other and
@@ -45,6 +54,7 @@ import numpy
 from .. import backend
 from ..autograd.function import Function
 from ..kernels import ConvGeometry, col2im, im2col, pair
+from .padding import pad
 
 # im2col columns per chunk of images: small enough to stay in the last-level cache, large enough for an efficient
 # matrix product (of 4, 8, 16 and 64 MiB, 16 was best or even on every benchmark convolution here)
@@ -109,6 +119,18 @@ def _flat_channels_first(y):
     return y.transpose(1, 0, 2, 3).reshape(y.shape[1], -1)
 
 
+def _by_group(matrix, groups):
+    """(G*R, K) -> (G, R, K): each group's rows as one matrix of a batch (a view)."""
+    return matrix.reshape(groups, matrix.shape[0] // groups, matrix.shape[1])
+
+
+def _flipped_kernel(w, groups):
+    """(F, C/G, kh, kw) -> (C, F/G, kh, kw), flipped in space: the kernel of conv2d's adjoint as a convolution."""
+    f, c_group, kh, kw = w.shape
+    by_group = w[:, :, ::-1, ::-1].reshape(groups, f // groups, c_group, kh, kw).transpose(0, 2, 1, 3, 4)
+    return by_group.reshape(groups * c_group, f // groups, kh, kw)
+
+
 class Convolution(Function):
     """y = conv2d(x, w): forward by im2col and one matrix product per chunk of images."""
 
@@ -116,14 +138,15 @@ class Convolution(Function):
         self.geometry = geometry
 
     def forward(self, x, w):
-        _check_channels(x.shape, w.shape)
         g = self.geometry
+        _check_channels(x.shape, w.shape, g.groups)
         xp, (n, f, oh, ow) = backend.get_array_module(x), _output_shape(g, x.shape, w.shape[0])
         y = xp.empty((f, n * oh * ow), xp.result_type(x, w))  # channel-major, as the products come out
-        w_flat = _flat_weight(g, w)
+        w_flat = _by_group(_flat_weight(g, w), g.groups)
         self.cols = _im2col(x, g) if _columns_are_small(g, x.shape, f) else None
         for images, cols in _chunked_im2col(g, x, f, self.cols):
-            xp.matmul(w_flat, cols, out=y[:, images.start * oh * ow:images.stop * oh * ow])
+            block = y[:, images.start * oh * ow:images.stop * oh * ow]
+            xp.matmul(w_flat, _by_group(cols, g.groups), out=_by_group(block, g.groups))
         return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
 
     def backward(self, gy):
@@ -143,13 +166,15 @@ class TransposedConvolution(Function):
         expected = _output_shape(self.geometry, self.x_shape, w.shape[0])
         if g.shape != expected:
             raise ValueError(f"expected an input of shape {expected} for output shape {self.x_shape}, got {g.shape}")
+        groups = self.geometry.groups
         flipped = self._flipped_geometry(g.shape)
         if flipped is not None:
-            return Convolution(flipped).forward(g, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+            return Convolution(flipped).forward(g, _flipped_kernel(w, groups))
         z = backend.get_array_module(g).empty(self.x_shape, g.dtype)
-        w_flat_t = _flat_weight(self.geometry, w).T
+        w_flat_t = _by_group(_flat_weight(self.geometry, w), groups).transpose(0, 2, 1)
         for images in _image_chunks(self.geometry, self.x_shape, g.shape[1], g.dtype, backend.is_gpu_array(g)):
-            z[images] = col2im(w_flat_t @ _flat_channels_first(g[images]), z[images].shape, self.geometry)
+            cols = w_flat_t @ _by_group(_flat_channels_first(g[images]), groups)  # (G, C/G * T, B*OH*OW)
+            z[images] = col2im(cols.reshape(-1, cols.shape[-1]), z[images].shape, self.geometry)
         return z
 
     def _flipped_geometry(self, g_shape):
@@ -163,7 +188,7 @@ class TransposedConvolution(Function):
         if g.stride != (1, 1) or min(pads) < 0 or not many_channels:
             return None
         last = g.kernel_size[0] * g.kernel_size[1] - 1
-        flipped = ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps])
+        flipped = ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps], g.groups)
         return flipped if flipped.output_size == self.x_shape[2:] else None  # output_padding: padded on one side only
 
     def backward(self, gz):
@@ -183,10 +208,11 @@ class ConvolutionWeight(Function):
         self.geometry, self.weight_shape, self.cols = geometry, tuple(weight_shape), cols
 
     def forward(self, x, g):
-        flat = 0
+        groups, flat = self.geometry.groups, 0
         for images, cols in _chunked_im2col(self.geometry, x, g.shape[1], self.cols):
-            flat = flat + _flat_channels_first(g[images]) @ cols.T  # sum over chunks of images
-        return _full_weight(self.geometry, flat, self.weight_shape)
+            by_group = _by_group(_flat_channels_first(g[images]), groups) @ _by_group(cols, groups).transpose(0, 2, 1)
+            flat = flat + by_group  # sum over chunks of images
+        return _full_weight(self.geometry, flat.reshape(-1, flat.shape[-1]), self.weight_shape)
 
     def backward(self, gv):
         x, g = self.inputs
@@ -195,11 +221,14 @@ class ConvolutionWeight(Function):
         return gx, gg
 
 
-def _check_channels(x_shape, w_shape):
+def _check_channels(x_shape, w_shape, groups):
     if len(x_shape) != 4 or len(w_shape) != 4:
         raise ValueError(f"conv2d needs a 4-D input (N, C, H, W) and weight (F, C, kh, kw), got {x_shape} and {w_shape}")
-    if x_shape[1] != w_shape[1]:
-        raise ValueError(f"input has {x_shape[1]} channels but the weight {w_shape} expects {w_shape[1]}")
+    if x_shape[1] != w_shape[1] * groups:
+        per_group = f" in each of {groups} groups" if groups > 1 else ""
+        raise ValueError(f"input has {x_shape[1]} channels but the weight {w_shape} expects {w_shape[1]}{per_group}")
+    if w_shape[0] % groups:
+        raise ValueError(f"conv2d: {w_shape[0]} output channels (the weight {w_shape}) do not split into {groups} groups")
 
 
 def _add_bias(y, bias, op):
@@ -211,18 +240,38 @@ def _add_bias(y, bias, op):
     return y + bias.reshape(1, -1, 1, 1)
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, taps=None):
-    """Cross-correlation of x (N, C, H, W) with weight (F, C, kh, kw), as in PyTorch.
+def _same_padding(kernel_size, stride, dilation):
+    """padding="same": d (k - 1) in all along each axis, the odd one at the end (bottom, right), as in PyTorch."""
+    if pair(stride, "stride") != (1, 1):
+        raise ValueError(f"conv2d: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; "
+                         "give the padding as numbers instead")  # fmt: skip
+    totals = [d * (k - 1) for k, d in zip(kernel_size, pair(dilation, "dilation"))]
+    return [(total // 2, total - total // 2) for total in totals]
 
-    ``taps`` (tinygen's addition) lists the kernel positions to use, row-major;
-    the others act as zero weights and are skipped (masked convolutions).
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, taps=None):
+    """Cross-correlation of x (N, C, H, W) with weight (F, C / groups, kh, kw), as in PyTorch.
+
+    ``padding`` is a number, a (height, width) pair, "valid" (none) or "same"
+    (stride 1: as many outputs as inputs). ``groups`` splits the channels
+    into independent convolutions. ``taps`` (tinygen's addition) lists the
+    kernel positions to use, row-major; the others act as zero weights and are
+    skipped (masked convolutions).
     """
-    geometry = ConvGeometry.of(x.shape, weight.shape[2:], stride, padding, dilation, taps)
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"conv2d: padding must be a number, a pair, 'same' or 'valid', got {padding!r}")
+        pairs = _same_padding(weight.shape[2:], stride, dilation) if padding == "same" else [(0, 0), (0, 0)]
+        (top, bottom), (left, right) = pairs
+        if (bottom, right) != (top, left):  # an even kernel: one more row or column at the end
+            x = pad(x, (0, right - left, 0, bottom - top))
+        padding = (top, left)
+    geometry = ConvGeometry.of(x.shape, weight.shape[2:], stride, padding, dilation, taps, groups)
     return _add_bias(Convolution(geometry)(x, weight), bias, "conv2d")
 
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, taps=None):
-    """Transposed convolution of x (N, C_in, H, W) with weight (C_in, C_out, kh, kw), as in PyTorch.
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1, taps=None):
+    """Transposed convolution of x (N, C_in, H, W) with weight (C_in, C_out / groups, kh, kw), as in PyTorch.
 
     It is the adjoint of conv2d with the same weight, so it maps each input
     pixel to a (dilated) kernel-sized patch of the output: upsampling by
@@ -239,15 +288,15 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
                          f"either the stride {stride} or the dilation {dilation} along each axis, as in PyTorch")
     sizes = [(size - 1) * s - 2 * p + d * (k - 1) + extra + 1
              for size, k, s, p, d, extra in zip((h, w), weight.shape[2:], stride, padding, dilation, output_padding)]
-    z_shape = (n, weight.shape[1], *sizes)
-    geometry = ConvGeometry.of(z_shape, weight.shape[2:], stride, padding, dilation, taps)
+    z_shape = (n, weight.shape[1] * groups, *sizes)
+    geometry = ConvGeometry.of(z_shape, weight.shape[2:], stride, padding, dilation, taps, groups)
     # With output_padding >= stride (allowed below the dilation) more windows fit in z than x has pixels;
     # the adjoint's windows are x's pixels.
     geometry = dataclasses.replace(geometry, output_size=(h, w))
     return _add_bias(TransposedConvolution(geometry, z_shape)(x, weight), bias, "conv_transpose2d")
 
 
-def masked_conv2d(x, weight, mask, bias=None, stride=1, padding=0, dilation=1):
+def masked_conv2d(x, weight, mask, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """conv2d with ``weight * mask``, skipping the kernel positions where the mask is zero everywhere.
 
     The product keeps the masked weights' gradients at zero; skipping the
@@ -256,4 +305,4 @@ def masked_conv2d(x, weight, mask, bias=None, stride=1, padding=0, dilation=1):
     xp = backend.get_array_module(mask.data)
     kept = xp.flatnonzero(xp.abs(mask.data).reshape(-1, mask.shape[2] * mask.shape[3]).sum(axis=0))
     taps = backend.to_host(kept)
-    return conv2d(x, weight * mask, bias, stride, padding, dilation, taps if taps.size else None)
+    return conv2d(x, weight * mask, bias, stride, padding, dilation, groups, taps if taps.size else None)
