@@ -16,9 +16,13 @@ def promote(*operands):
     """The operands as Tensors of their common dtype, Python numbers on the tensors' device."""
     if len(operands) == 2:  # the usual cases first, answered cheaply: every op in a model pays this
         a, b = operands
-        if type(a) is Tensor and (type(b) is Tensor and a.data.dtype == b.data.dtype or _fits(b, a)):
-            return a, (b if type(b) is Tensor else _number(b, a))
-        if type(b) is Tensor and _fits(a, b):
+        if isinstance(a, Tensor):
+            if isinstance(b, Tensor):
+                if a.data.dtype is b.data.dtype:  # NumPy's dtypes are shared objects; equal ones go the long way
+                    return operands
+            elif _fits(b, a):
+                return a, _number(b, a)
+        elif isinstance(b, Tensor) and _fits(a, b):
             return _number(a, b), b
     operands = [x if isinstance(x, _NUMBERS) else as_tensor(x) for x in operands]
     tensors = [x for x in operands if isinstance(x, Tensor)]
