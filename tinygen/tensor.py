@@ -352,6 +352,12 @@ class Tensor(TensorBase):
     def multinomial(self, num_samples, replacement=False):
         return _ops.multinomial(self, num_samples, replacement)
 
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _ops.topk(self, k, dim, largest, sorted)
+
 
 def _shape_args(args):
     """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""

@@ -305,3 +305,30 @@ def test_einsum_matches_torch_to_second_order(equation, shapes):
 def test_einsum_says_what_it_does_not_support(equation, message):
     with pytest.raises(ValueError, match=message):
         tg.einsum(equation, tg.zeros(2, 2))
+
+
+TIES = np.array([[1.0, 3.0, 1.0, 3.0, 2.0, 1.0], [0.5, -1.0, 4.0, 4.0, -1.0, 0.5]])
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort_with_ties_matches_torchs_stable_sort(descending):
+    """Equal values keep their order in x, ascending and descending; each value's gradient goes to its element."""
+    _compare(lambda t: tg.sort(t, 1, descending).values, lambda t: torch.sort(t, dim=1, descending=descending, stable=True).values,
+             [TIES])  # fmt: skip
+    mine, theirs = tg.tensor(TIES).sort(1, descending), torch.tensor(TIES).sort(dim=1, descending=descending, stable=True)
+    np.testing.assert_array_equal(mine.indices.numpy(), theirs.indices.numpy())
+    assert mine.indices.dtype == np.int64
+
+
+def test_sort_puts_nan_last_ascending_and_first_descending_as_torch():
+    x = np.array([2.0, np.nan, -1.0, np.nan, 0.0])
+    for descending in [False, True]:
+        np.testing.assert_array_equal(tg.sort(tg.tensor(x), descending=descending).indices.numpy(),
+                                      torch.sort(torch.tensor(x), descending=descending, stable=True).indices.numpy())  # fmt: skip
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_matches_torch(largest):
+    x = np.random.default_rng(15).standard_normal((3, 5))
+    _compare(lambda t: tg.topk(t, 3, 1, largest).values, lambda t: torch.topk(t, 3, 1, largest).values, [x])
+    np.testing.assert_array_equal(tg.tensor(x).topk(3, 0, largest).indices.numpy(), torch.tensor(x).topk(3, 0, largest).indices.numpy())

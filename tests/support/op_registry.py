@@ -270,6 +270,30 @@ def _np_norm(x, p, dim, keepdim):
 
 register("norm", norm_case(), tg.norm, _np_norm)
 
+
+@st.composite
+def sort_case(draw, top=False):
+    """Distinct values: where two tie, a finite difference moves one past the other and splits its slope."""
+    x = distinct(draw(one_array(min_dims=1)))
+    dim = draw(st.integers(-x.ndim, x.ndim - 1))
+    if top:
+        return Case((x,), {"k": draw(st.integers(0, x.shape[dim])), "dim": dim, "largest": draw(st.booleans())})
+    return Case((x,), {"dim": dim, "descending": draw(st.booleans())})
+
+
+def _np_sort(x, dim, descending):
+    order = np.argsort(-x if descending else x, axis=dim, kind="stable")
+    return np.take_along_axis(x, order, axis=dim), order
+
+
+def _np_topk(x, k, dim, largest):
+    values, order = _np_sort(x, dim, largest)
+    return np.take(values, range(k), axis=dim), np.take(order, range(k), axis=dim)
+
+
+register("sort", sort_case(), tg.sort, _np_sort)
+register("topk", sort_case(top=True), tg.topk, _np_topk)
+
 # ---- shape ----------------------------------------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ from .norm import norm
 from .padding import pad
 from .products import cumprod, prod
 from .sampling import multinomial
+from .sorting import sort, topk
 from .promotion import promote
 from .reduction import ValuesIndices, amax, amin, cumsum, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .shape import (
@@ -93,6 +94,7 @@ __all__ = [
     "relu", "leaky_relu", "elu", "silu", "gelu", "erf", "clamp", "maximum", "minimum", "where",
     # reductions
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "logsumexp", "softmax", "log_softmax", "cumsum", "prod", "cumprod", "norm",
+    "sort", "topk",
     # shape
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
     "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "roll", "repeat", "astype", "to_device", "clone",
