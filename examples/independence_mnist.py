@@ -19,7 +19,7 @@ a probability above 0). It scores about 207 nats, the bar that structure has
 to beat; the other two are trained side by side by gradient descent (Adam) on
 the same batches, and the closed-form model is scored on those batches too.
 
-    python examples/independence_mnist.py             # a few minutes on 2 CPU cores; runs/independence_mnist/
+    python examples/independence_mnist.py             # under a minute on 2 CPU cores; runs/independence_mnist/
     python examples/independence_mnist.py --epochs 30 # the two trained models closer to convergence
 """
 from tinygen import train
