@@ -222,8 +222,9 @@ def test_layer_matches_pytorch(name, torch):
 
 
 @pytest.mark.parametrize("make", [lambda lib: lib.ReLU(True), lambda lib: lib.LeakyReLU(0.2, True),
-                                  lambda lib: lib.ELU(0.7, inplace=True), lambda lib: lib.Dropout(0.5, True).eval()],
-                         ids=["relu", "leaky_relu", "elu", "dropout"])  # fmt: skip
+                                  lambda lib: lib.ELU(0.7, inplace=True), lambda lib: lib.SiLU(inplace=True),
+                                  lambda lib: lib.Dropout(0.5, True).eval()],
+                         ids=["relu", "leaky_relu", "elu", "silu", "dropout"])  # fmt: skip
 def test_activations_take_pytorchs_inplace_argument(make, torch):
     """Accepted and ignored: the values are PyTorch's, in place or not. (After a Linear: PyTorch refuses an in-place
     op on a leaf that requires grad.)"""

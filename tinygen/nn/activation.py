@@ -14,7 +14,7 @@ are in ``tinygen.ops.elementwise``):
     Identity   x
     Flatten    merge axes start_dim..end_dim into one
 
-ReLU, LeakyReLU and ELU take PyTorch's ``inplace`` argument and ignore it:
+ReLU, LeakyReLU, ELU and SiLU take PyTorch's ``inplace`` argument and ignore it:
 they always return a new tensor, with the same values. (Overwriting the input
 would save memory, at the price of destroying a value that a backward pass or
 the caller may still need.)
@@ -62,6 +62,9 @@ class Sigmoid(Module):
 
 
 class SiLU(Module):
+    def __init__(self, inplace=False):  # inplace: ignored (see the module docstring)
+        super().__init__()
+
     def forward(self, input):
         return F.silu(input)
 
