@@ -54,6 +54,7 @@ import threading
 import time
 import weakref
 
+import numpy
 from tqdm import tqdm
 
 from .. import backend, random
@@ -265,7 +266,8 @@ class Run:
     def _check_parameters(self):
         """Stop if a tracked module's parameters are no longer all finite (one sum per parameter)."""
         for name, tracked in self.tracked.items():
-            total = sum(float(p.data.sum()) for p in tracked.parameters()) if hasattr(tracked, "parameters") else 0.0
+            with numpy.errstate(over="ignore", invalid="ignore"):  # inf and nan are what we look for, not warnings
+                total = sum(float(p.data.sum()) for p in tracked.parameters()) if hasattr(tracked, "parameters") else 0.0
             if not math.isfinite(total):
                 self._diverged(f"the parameters of {name!r} are no longer finite")
 
