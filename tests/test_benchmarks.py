@@ -14,3 +14,16 @@ def test_every_benchmark_case_agrees_with_pytorch():
     spec.loader.exec_module(run)
     rows = run.main(["--check"])
     assert rows and all(row["agree"] for row in rows), [r["case"] for r in rows if not r["agree"]]
+
+
+def test_the_op_overhead_chains_agree_with_pytorch():
+    """The per-op overhead benchmark runs each framework's chain in its worker and compares values and gradients."""
+    path = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "op_overhead.py"
+    spec = importlib.util.spec_from_file_location("op_overhead", path)
+    op_overhead = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(op_overhead)
+    runs, problems = op_overhead.measure(ops=200, repeats=1, rounds=1, baseline="HEAD")
+    assert not problems
+    assert sorted(runs) == ["tinygen", "tinygen at HEAD", "torch"]
+    for results in runs.values():
+        assert all(results[0][name]["ops"] == 200 and results[0][name]["forward_s"] > 0 for name in op_overhead.CHAINS)

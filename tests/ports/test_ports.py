@@ -18,7 +18,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 _IMPORT_TORCH = ("import torch", "import tinygen as torch")
 _IMPORT_NN = ("import torch.nn as nn", "import tinygen.nn as nn")
 _IMPORT_F = ("import torch.nn.functional as F", "import tinygen.nn.functional as F")
-_IMPORT_DATA = ("from torch.utils.data import DataLoader, TensorDataset", "from tinygen.data import ArrayDataset, DataLoader")
+_IMPORT_DATA = ("from torch.utils.data import DataLoader, TensorDataset",
+                "from tinygen.data import ArrayDataset, DataLoader")
 
 # Every line in which a port differs from its PyTorch original, as (PyTorch's line, tinygen's line), in file order.
 # The data lines differ because torch.utils.data.TensorDataset holds tensors and tinygen's ArrayDataset arrays.
