@@ -53,8 +53,10 @@ class Function:
                 inputs = _as_tensors(inputs)
                 break
         arrays = [x.data for x in inputs]
-        if len(arrays) > 1 and len(set(map(type, arrays))) > 1:  # only a mix of array types can mix devices
-            self._check_devices(arrays)
+        for array in arrays:
+            if type(array) is not type(arrays[0]):  # only a mix of array types can mix devices
+                self._check_devices(arrays)
+                break
         try:
             outputs = self.forward(*arrays)
         except (ValueError, IndexError, TypeError) as error:
@@ -63,23 +65,20 @@ class Function:
         is_tuple = isinstance(outputs, tuple)
         outputs = outputs if is_tuple else (outputs,)
 
-        record = False
-        if grad_mode.is_grad_enabled():
-            for x in inputs:
-                if x.requires_grad:
-                    record = True
-                    break
-        results = tuple([Tensor(y, requires_grad=record and y.dtype.kind == "f") for y in outputs])
-        if record:
-            self.inputs = inputs
-            self.recorded_at = versions.clock  # backward checks that nothing it reads was modified since
-            self.needs_input_grad = tuple([x.requires_grad for x in inputs])
-            # Outputs are held weakly: a strong reference would make a cycle
-            # (output -> creator -> output) that only the garbage collector frees.
-            self._outputs = [weakref.ref(y) for y in results]
-            self.output_specs = [(y.shape, y.dtype) for y in outputs]
-            for index, y in enumerate(results):
-                y.creator, y.output_index = self, index
+        needs_input_grad = tuple([x.requires_grad for x in inputs]) if grad_mode.is_grad_enabled() else ()
+        if True not in needs_input_grad:  # nothing to record: inference, or a backward without create_graph
+            results = tuple([Tensor(y) for y in outputs])
+            return results if is_tuple else results[0]
+        results = tuple([Tensor(y, requires_grad=y.dtype.kind == "f") for y in outputs])
+        self.inputs = inputs
+        self.recorded_at = versions.clock  # backward checks that nothing it reads was modified since
+        self.needs_input_grad = needs_input_grad
+        # Outputs are held weakly: a strong reference would make a cycle
+        # (output -> creator -> output) that only the garbage collector frees.
+        self._outputs = [weakref.ref(y) for y in results]
+        self.output_specs = [(y.shape, y.dtype) for y in outputs]
+        for index, y in enumerate(results):
+            y.creator, y.output_index = self, index
         return results if is_tuple else results[0]
 
     def forward(self, *arrays):
