@@ -78,11 +78,16 @@ def main(argv=None):
 
     truth = [tg.tensor(value, device=args.device) for value in (np.log(TRUE_WEIGHTS), TRUE_MEANS, 2 * np.log(TRUE_STDS))]
     nll_under_truth = negative_log_likelihood(x.double(), *truth).item()
-    order = np.argsort(model.means.numpy())
+    weights, means = tg.softmax(model.logits, 0).numpy(), model.means.numpy()
+    stds, order = np.exp(0.5 * model.log_vars.numpy()), np.argsort(means)
     print(f"NLL of the data under the fitted mixture: {final_nll:.4f} nats, under the true one: {nll_under_truth:.4f}")
-    print("fitted weights", np.round(tg.softmax(model.logits, 0).numpy()[order], 3), "true", TRUE_WEIGHTS)
-    print("fitted means  ", np.round(model.means.numpy()[order], 3), "true", TRUE_MEANS)
-    print("fitted stds   ", np.round(np.exp(0.5 * model.log_vars.numpy())[order], 3), "true", TRUE_STDS)
+    print("fitted weights", np.round(weights[order], 3), "true", TRUE_WEIGHTS)
+    print("fitted means  ", np.round(means[order], 3), "true", TRUE_MEANS)
+    print("fitted stds   ", np.round(stds[order], 3), "true", TRUE_STDS)
+    # Samples of the fitted mixture: a component k with probability w_k, then x ~ N(mu_k, sigma_k^2).
+    rng = np.random.default_rng(args.seed)
+    component = rng.choice(len(weights), size=len(data), p=weights / weights.sum())
+    train.save_samples(run, {"gmm": rng.normal(means[component], stds[component])})
     return final_nll, nll_under_truth
 
 

@@ -26,10 +26,13 @@ from tinygen import train
 from tinygen.data import binarized_mnist, grey
 from tinygen.models.autoregressive import FVSBN, IndependentBernoulli, MarkovChain
 from tinygen.models.autoregressive.independent import parameter_counts
+from tinygen.train.arguments import positive_int
 
 
 def main(argv=None):
     parser = train.example_parser("independence_mnist", __doc__.split("\n")[0], epochs=5, batch_size=64, lr=1e-2)
+    parser.add_argument("--samples", type=positive_int, default=1000,
+                        help="digits drawn from each model, written to samples.npz and scored (samples.png shows 16)")
     args = parser.parse_args(argv)
     run = train.Run(args)
 
@@ -39,15 +42,13 @@ def main(argv=None):
     # p_d = mean of pixel d: the grey levels are the means of the binary digits drawn from them.
     models["independent"].fit_closed_form(grey(train_loader.dataset.arrays[0])).requires_grad_(False)
 
-    final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr)
+    final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)
 
     n = models["fvsbn"].num_dims
     counts = parameter_counts(n)
-    print(f"\n{'model':>15s} {'parameters':>12s} {'test NLL (nats)':>16s} {'bits/dim':>9s}")
-    print(f"{'fully dependent':>15s} {f'2^{n} - 1':>12s}")
-    for name in models:
-        count = counts[name.replace("_", " ")]
-        print(f"{name:>15s} {count:12,d} {final[f'test_nll_{name}']:16.1f} {final[f'test_bits_per_dim_{name}']:9.3f}")
+    print("\n" + train.result_table(final, models))
+    print(f"free parameters: fully dependent 2^{n} - 1, "
+          + ", ".join(f"{name} {counts[name.replace('_', ' ')]:,d}" for name in models))
     return final
 
 

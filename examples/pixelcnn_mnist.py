@@ -33,7 +33,8 @@ def main(argv=None):
     parser = train.example_parser("pixelcnn_mnist", __doc__.split("\n")[0], epochs=3, batch_size=64, lr=1e-3)
     parser.add_argument("--hidden", type=positive_int, default=32, help="h: the residual blocks carry 2h feature maps")
     parser.add_argument("--blocks", type=positive_int, default=5, help="residual blocks of mask-B convolutions")
-    parser.add_argument("--samples", type=positive_int, default=8, help="how many samples samples.png shows (784 passes each batch)")
+    parser.add_argument("--samples", type=positive_int, default=8,
+                        help="digits drawn at the end (784 passes of the network), written to samples.npz, shown and scored")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 

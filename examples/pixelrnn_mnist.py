@@ -44,7 +44,8 @@ def main(argv=None):
                         help=f"the LSTM layer; it picks the default --epochs ({epochs}) and --out DIR")
     parser.add_argument("--hidden", type=positive_int, default=16, help="h: LSTM units per layer (2h feature maps between layers)")
     parser.add_argument("--layers", type=positive_int, default=2, help="residual LSTM layers")
-    parser.add_argument("--samples", type=positive_int, default=8, help="how many samples samples.png shows (784 passes each batch)")
+    parser.add_argument("--samples", type=positive_int, default=8,
+                        help="digits drawn at the end (784 passes of the network), written to samples.npz, shown and scored")
     parser.set_defaults(out=None)  # runs/pixelrnn_mnist_<cell>: each cell a folder of its own
     args = train.parse_example_args(parser, argv, FULL)
     args.epochs = args.epochs or EPOCHS[args.cell]

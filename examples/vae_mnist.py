@@ -46,7 +46,10 @@ evaluation, and ``benchmarks/train_vae_torch.py``, scores the same images.
 It writes samples.png (decoded draws from the prior, as pixel probabilities),
 reconstructions.png (rows of test digits, each above its reconstruction),
 latent_traversal.png (or latent_manifold.png with --latent-dim 2),
-curves.png, metrics.jsonl, metrics.json and checkpoint.npz.
+curves.png, metrics.jsonl, metrics.json, checkpoint.npz, and samples.npz:
+--samples draws, both binary (x ~ p(x | z)) and as pixel probabilities, each
+scored at the end by tinygen.evaluation (FID and KID in MNIST features,
+Inception Score, precision/recall, class coverage).
 """
 import math
 import statistics
@@ -54,7 +57,7 @@ import statistics
 import numpy as np
 
 import tinygen as tg
-from tinygen import train
+from tinygen import evaluation, train
 from tinygen.data import ArrayDataset, DataLoader, grey, mnist, static_binarize
 from tinygen.distributions import bits_per_dim, kl_divergence
 from tinygen.models.vae import conv_vae, mlp_vae
@@ -71,6 +74,8 @@ def parser():
     arguments = train.example_parser("vae_mnist", __doc__.split("\n")[0], epochs=50, batch_size=64, lr=1e-3)
     arguments.add_argument("--arch", choices=ARCHITECTURES, default="mlp", help="encoder and decoder networks")
     arguments.add_argument("--latent-dim", type=positive_int, default=16, help="dimensions of z (2 draws the latent manifold)")
+    arguments.add_argument("--samples", type=positive_int, default=1000,
+                           help="digits drawn from the model at the end, written to samples.npz and scored")
     arguments.add_argument("--iw-samples", type=positive_int, default=1000, metavar="K",
                            help="importance samples per test digit for the final NLL (the literature uses 5000)")
     return arguments
@@ -112,11 +117,25 @@ def main(argv=None):
 
     nll = train.held_out_means(run, test_loader, f"test NLL, K={args.iw_samples}", negative_log_likelihood)["nll"]
     save_pictures(run, model, next(test_loader.batches())[0])
-    final = run.finish(test_nll=nll, test_bits_per_dim=bits_per_dim(nll, math.prod(model.image_shape)), iw_samples=args.iw_samples)
+    samples = draw_samples(model, args.samples)
+    train.save_samples(run, samples)
+    quality = evaluation.score_samples(samples, args.data)
+    final = run.finish(test_nll=nll, test_bits_per_dim=bits_per_dim(nll, math.prod(model.image_shape)),
+                       iw_samples=args.iw_samples, **evaluation.flat_figures(quality))  # fmt: skip
     print(f"\n{source}: test ELBO {final['test_elbo']:.2f} nats (reconstruction {final['test_reconstruction']:.2f}, "
           f"KL {final['test_kl']:.2f}); importance-weighted test NLL, K = {args.iw_samples}: "
           f"{nll:.2f} nats = {final['test_bits_per_dim']:.4f} bits/dim")
+    for name, figures in quality.items():
+        print(f"{name}: {evaluation.summary(figures)}")
     return final
+
+
+def draw_samples(model, count):
+    """z ~ p(z), then both what the model generates, x ~ p(x | z) (binary, scored against binarised digits),
+    and the usual picture of it, the mean of p(x | z) (pixel probabilities, scored against grey digits)."""
+    with tg.no_grad():
+        likelihood = model.likelihood(model.prior().sample((count,)))
+        return {"vae": likelihood.sample().numpy(), "vae_means": likelihood.mean.numpy()}
 
 
 # ---- pictures --------------------------------------------------------------------------------------------

@@ -146,11 +146,12 @@ def test_precision_and_recall_of_real_digits_of_three_classes_and_of_noise(net, 
 
 def test_score_run_adds_the_figures_to_the_runs_metrics(tmp_path, digits):
     train, _, _ = digits
-    np.savez(tmp_path / "samples.npz", samples=train[:200])
+    np.savez(tmp_path / "samples.npz", digits=train[:200], points=np.zeros((50, 2)))  # 2-D points are not scored
     (tmp_path / "metrics.json").write_text(json.dumps({"test_nll": 100.0}))
     figures = score_run(tmp_path)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["test_nll"] == 100.0 and metrics["quality_fid_mnist"] == figures["fid_mnist"]
-    assert figures["samples"] == 200 and "grey" in figures["reference"]
+    assert list(figures) == ["digits"]
+    assert metrics["test_nll"] == 100.0 and metrics["quality_digits_fid_mnist"] == figures["digits"]["fid_mnist"]
+    assert figures["digits"]["samples"] == 200 and "grey" in figures["digits"]["reference"]
     binary = score_images((train[:200] > 0.5).astype(np.float32))
     assert "binarised" in binary["reference"]

@@ -35,8 +35,10 @@ def small_mnist(tmp_path_factory):
 
 def check_run_folder(folder, final, names, num_dims):
     """Curves, checkpoint and metrics.json are there; each model's held-out NLL is finite and in both units."""
-    assert {"curves.png", "checkpoint.npz", "metrics.json", "metrics.jsonl"} <= {p.name for p in folder.iterdir()}
+    assert {"curves.png", "checkpoint.npz", "metrics.json", "metrics.jsonl", "samples.npz"} <= {p.name for p in folder.iterdir()}
     assert json.loads((folder / "metrics.json").read_text()) == pytest.approx(final)
+    with np.load(folder / "samples.npz") as samples:
+        assert set(samples) == set(names)  # every model's samples, under its name
     for name in names:
         nll = final[f"test_nll_{name}"]
         assert math.isfinite(nll)

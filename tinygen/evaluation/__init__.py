@@ -13,14 +13,16 @@ MNIST classifier instead of a downloaded Inception network:
     python -m tinygen.evaluation RUN_DIR    # score RUN_DIR/samples.npz into RUN_DIR/metrics.json
 
 Imports: ``nn``, ``data``, ``serialization`` and the core below them; never
-``models`` or ``train`` (any model's samples are scored the same way).
+``models`` or ``train``, which sit above it: any model's samples are scored
+the same way, and the training loops score theirs at the end of a run.
 """
 from .features import MNISTFeatureNet, embed, feature_network
 from .image_metrics import class_coverage, fid, frechet_distance, inception_score, kid, label_accuracy, precision_recall
-from .score import real_floor, score_images, score_run, summary
+from .score import flat_figures, real_floor, score_images, score_run, score_samples, summary
 from .toy_metrics import mode_metrics
 
 __all__ = [
     "MNISTFeatureNet", "embed", "feature_network", "class_coverage", "fid", "frechet_distance", "inception_score",
-    "kid", "label_accuracy", "precision_recall", "real_floor", "score_images", "score_run", "summary", "mode_metrics",
+    "kid", "label_accuracy", "precision_recall", "real_floor", "score_images", "score_run", "score_samples",
+    "flat_figures", "summary", "mode_metrics",
 ]  # fmt: skip

@@ -10,7 +10,8 @@ def main(argv=None):
     parser.add_argument("--data", default=None, help="a folder of MNIST's IDX files (default: cache, else embedded)")
     args = parser.parse_args(argv)
     for run in args.runs:
-        print(f"{run}: {summary(score_run(run, args.data))}")
+        for name, figures in score_run(run, args.data).items():
+            print(f"{run}, {name}: {summary(figures)}")
 
 
 if __name__ == "__main__":

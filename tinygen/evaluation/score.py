@@ -68,15 +68,31 @@ def real_floor(num_samples, binary, seed=0, data_path=None):
     return score_images(train[chosen], data_path=data_path)
 
 
+def is_mnist_images(samples):
+    return numpy.ndim(samples) == 4 and tuple(numpy.shape(samples)[1:]) == (1, 28, 28)
+
+
+def score_samples(samples, data_path=None):
+    """{model name: its samples} -> {model name: its figures}, for the models whose samples are MNIST-sized images."""
+    net = feature_network()
+    return {name: score_images(images, net=net, data_path=data_path) for name, images in samples.items()
+            if is_mnist_images(images)}  # fmt: skip
+
+
+def flat_figures(figures):
+    """{model: {metric: value}} -> {quality_<model>_<metric>: value}, the keys metrics.json keeps them under."""
+    return {f"quality_{name}_{metric}": value for name, values in figures.items() for metric, value in values.items()}
+
+
 def score_run(run_dir, data_path=None):
-    """Score ``RUN_DIR/samples.npz`` and add the figures to ``RUN_DIR/metrics.json``; -> the figures."""
+    """Score ``RUN_DIR/samples.npz`` (one array of samples per model, keyed by its name) and add the figures to
+    ``RUN_DIR/metrics.json``; -> {model name: figures}."""
     run_dir = pathlib.Path(run_dir)
     with numpy.load(run_dir / "samples.npz") as archive:
-        samples = archive["samples"]
-    figures = score_images(samples, data_path=data_path)
+        figures = score_samples(dict(archive), data_path)
     metrics_path = run_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
-    metrics.update({f"quality_{name}": value for name, value in figures.items()})
+    metrics.update(flat_figures(figures))
     with atomic_write(metrics_path) as file:
         file.write(json.dumps(metrics, indent=2).encode())
     return figures

@@ -20,8 +20,9 @@ import math
 from .. import optim
 from ..autograd.grad_mode import no_grad
 from ..distributions import bits_per_dim
+from ..evaluation import flat_figures, score_samples
 from .evaluate import held_out_nll
-from .report import save_sample_rows
+from .report import save_sample_rows, save_samples
 
 
 def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, samples_per_model=16,
@@ -32,8 +33,11 @@ def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, sample
 
     Writes to the run's folder: metrics.jsonl, curves.png (training and test
     NLL), metrics.json (the last epoch's, and each model's parameter count),
-    checkpoints, and what ``show_samples(run, {name: samples})`` makes of
-    ``samples_per_model`` samples of each model.
+    checkpoints, ``samples_per_model`` samples of each model in samples.npz,
+    and what ``show_samples(run, {name: samples})`` makes of them. Samples that
+    are MNIST digits are scored at the end (``tinygen.evaluation``: FID and KID
+    in MNIST features, IS, precision/recall, class coverage), and the figures
+    join the final metrics.
     """
     optimizers = {name: optim.Adam(model.parameters(), lr=lr) for name, model in models.items()
                   if any(p.requires_grad for p in model.parameters())}  # fmt: skip
@@ -57,5 +61,9 @@ def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, sample
         run.log_epoch(**{f"test_nll_{name}": nll for name, nll in nlls.items()},
                       **{f"test_bits_per_dim_{name}": bits_per_dim(nll, num_dims) for name, nll in nlls.items()})  # fmt: skip
     with no_grad():
-        show_samples(run, {name: model.sample(samples_per_model) for name, model in models.items()})
-    return run.finish(**{f"parameters_{name}": sum(p.numel() for p in model.parameters()) for name, model in models.items()})
+        samples = {name: model.sample(samples_per_model) for name, model in models.items()}
+    save_samples(run, samples)
+    show_samples(run, samples)
+    quality = flat_figures(score_samples({name: values.numpy() for name, values in samples.items()}))
+    return run.finish(**{f"parameters_{name}": sum(p.numel() for p in model.parameters()) for name, model in models.items()},
+                      **quality)  # fmt: skip

@@ -204,13 +204,15 @@ class Run:
     def finish(self, **results):
         """The final checkpoint, the curves, and metrics.json: the last epoch's means plus ``results``; -> that dict.
 
-        ``results`` holds what is measured once at the end (a test NLL from many samples, say).
+        ``results`` holds what is measured once at the end (a test NLL from many samples, say): numbers,
+        and strings or lists (the reference a sample score was taken against, a class histogram).
         """
         self._start()
         self.save_checkpoint()
         if self.metrics.records:
             save_curves(self.metrics.records, self.path("curves.png"))
-        summary = self._write_summary(self.epoch - 1, {name: to_float(v) for name, v in results.items()})
+        results = {name: v if isinstance(v, (str, list)) else to_float(v) for name, v in results.items()}  # a label, a histogram
+        summary = self._write_summary(self.epoch - 1, results)
         self._release_interrupts()
         self._say(f"done: metrics.json, metrics.jsonl, curves.png and checkpoint.npz are in {self.out}")
         return summary
