@@ -47,6 +47,7 @@ ROWS = [
     Row("vae default, seed 0", "examples/vae_mnist.py"),
     Row("vae default, seed 1", "examples/vae_mnist.py", seed=1),
     Row("vae --full", "examples/vae_mnist.py", ("--full",)),
+    Row("vae conv default", "examples/vae_mnist.py", ("--arch", "conv")),
     Row("vae pytorch default, seed 0", "benchmarks/train_vae_torch.py"),
     Row("vae pytorch default, seed 1", "benchmarks/train_vae_torch.py", seed=1),
     Row("vae pytorch --full", "benchmarks/train_vae_torch.py", ("--full",)),
@@ -97,7 +98,24 @@ def run_row(row, out, threads, quick):
                      for key, value in metrics.items() if key.startswith("test_nll")}  # fmt: skip
     record["bits_per_dim"] = {key.removeprefix("test_bits_per_dim").strip("_"): value
                               for key, value in metrics.items() if key.startswith("test_bits_per_dim")}  # fmt: skip
+    record["quality"] = {key.removeprefix("quality_"): value for key, value in metrics.items() if key.startswith("quality_")}
     return record
+
+
+QUALITY = (("samples", "{:.0f}"), ("fid_mnist", "{:.1f}"), ("kid_mnist", "{:.2f}"), ("inception_score", "{:.2f}"),
+           ("precision", "{:.3f}"), ("recall", "{:.3f}"), ("classes_covered", "{:.0f}/10"))  # fmt: skip
+
+
+def quality_lines(records):
+    """The sample-quality table: a line per model that a row scored (see tinygen.evaluation)."""
+    lines = ["", "| row | model | samples | FID (MNIST features) | KID | IS | precision | recall | classes covered | reference |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    for record in records:
+        quality = record.get("quality", {})
+        for model in sorted({key.rsplit("_samples", 1)[0] for key in quality if key.endswith("_samples")}):
+            cells = [form.format(quality[f"{model}_{name}"]) for name, form in QUALITY]
+            lines.append(f"| {record['row']} | {model} | {' | '.join(cells)} | {quality[f'{model}_reference']} |")
+    return lines if len(lines) > 3 else []
 
 
 def markdown(header, records):
@@ -109,7 +127,7 @@ def markdown(header, records):
             f"{model} {nll:.2f} ({record['bits_per_dim'].get(model, float('nan')):.3f})".strip()
             for model, nll in record["nll"].items())  # fmt: skip
         lines.append(f"| {record['row']} | {figures} | {record['seed']} | `{record['command']}` | {record['seconds']} s |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + quality_lines(records)) + "\n"
 
 
 def main(argv=None):
