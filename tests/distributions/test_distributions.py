@@ -307,3 +307,10 @@ def test_sampling_and_log_prob_on_the_gpu():
         assert np.isfinite(d.log_prob(x).numpy()).all()
     np.testing.assert_allclose(Categorical(logits=logits).log_prob(tg.tensor([0, 2], device="gpu")).numpy(),
                                Categorical(logits=logits.cpu()).log_prob([0, 2]).numpy(), rtol=1e-6)  # fmt: skip
+
+
+def test_a_collapsed_scale_says_the_run_probably_diverged():
+    """A VAE trained at --lr 1 underflows exp(log sigma^2 / 2) to 0: the error names the likely cause and the fix."""
+    with pytest.raises(ValueError, match=r"smallest value of 0\.0; in training this usually means the run diverged.*"
+                                         r"lower the learning rate"):  # fmt: skip
+        Normal(tg.zeros(3), tg.tensor([1.0, 0.0, 2.0]))

@@ -32,7 +32,9 @@ class Normal(Distribution):
     def __init__(self, loc, scale):
         self.loc, self.scale = broadcast_parameters("Normal", loc=loc, scale=scale)
         if not (self.scale.data > 0).all():
-            raise ValueError(f"Normal: scale must be positive, got a smallest value of {self.scale.data.min().item()}")
+            raise ValueError(f"Normal: scale must be positive, got a smallest value of {self.scale.data.min().item()}; "
+                             "in training this usually means the run diverged (a scale computed as exp(...) "
+                             "underflowed to 0 or became NaN): lower the learning rate")  # fmt: skip
         super().__init__(self.loc.shape)
 
     def log_prob(self, value):
