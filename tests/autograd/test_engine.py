@@ -172,6 +172,37 @@ def test_a_multi_output_op_with_an_unused_output_gets_zeros_for_it():
     np.testing.assert_allclose(x.grad.numpy(), [5, 5, 0, 0])
 
 
+class _MaxAndArgmax(tg.Function):
+    """Two outputs, a float and an integer one, as a hand-written op may return (PyTorch's max(dim) does)."""
+
+    def forward(self, x):
+        return x.max(1), x.argmax(1)
+
+    def backward(self, grad_values, grad_indices):
+        x, = self.inputs
+        return tg.zeros_like(x).scatter_add(1, self.output(1).unsqueeze(1), grad_values.unsqueeze(1))
+
+
+class _Pick(tg.Function):
+    """x[n, index[n]]: the integer index is an input that passes no gradient."""
+
+    def forward(self, x, index):
+        return x[np.arange(len(index)), index]
+
+    def backward(self, grad):
+        x, index = self.inputs
+        return tg.zeros_like(x).scatter_add(1, index.unsqueeze(1), grad.unsqueeze(1)), None
+
+
+def test_an_integer_output_used_by_another_op_does_not_hold_back_its_creator():
+    # The integer edge (argmax -> _Pick) carries no gradient, so backward must not wait for one along it:
+    # counting it once dropped the gradient through the values without a word.
+    x = leaf([[0.0, 3.0, 1.0], [2.0, 0.0, 1.0]])
+    values, indices = _MaxAndArgmax()(x)
+    (_Pick()(x, indices).sum() + 10 * values.sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 11, 0], [11, 0, 0]])
+
+
 def test_float32_inputs_get_float32_gradients_even_from_float64_constants():
     x = tg.ones(3, requires_grad=True)
     (x * tg.tensor(np.ones(3))).sum().backward()  # the product is float64

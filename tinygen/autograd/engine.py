@@ -115,12 +115,7 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
             slot = slots[x.output_index]
             slots[x.output_index] = g if slot is None else slot + g
 
-    functions = _collect(roots, capture_ids)
-    consumers = {id(f): 0 for f in functions}
-    for function in functions:
-        for x in function.inputs:
-            if id(x.creator) in consumers:
-                consumers[id(x.creator)] += 1
+    functions, consumers = _collect(roots, capture_ids)
     with grad_mode.set_grad_enabled(create_graph):
         for root, seed in zip(roots, seeds):
             deliver(root, seed)
@@ -167,15 +162,19 @@ def _differentiate_reference(function, grads_out):
 
 
 def _collect(roots, capture_ids):
-    """The Functions that backward must run, each after every Function that consumes its outputs.
+    """The Functions that backward must run, and how many consumers each has: -> (functions, {id: count}).
 
     A depth-first walk from the roots lists each Function after the creators of
-    its inputs. When only some tensors' gradients are wanted (``grad()``), a
-    Function is kept only if one of its inputs is wanted or is made by a kept
-    Function: ``grad(critic(x).sum(), x)`` then stops at x instead of running
-    backward through whatever generator produced x.
+    its inputs. On the way it counts, for each Function, the edges along which
+    backward will send it a gradient: one per input of a consumer that requires
+    grad. An integer output (an argmax) passes no gradient, so its consumers
+    are not waited for. When only some tensors' gradients are wanted
+    (``grad()``), a Function is kept only if one of its inputs is wanted or is
+    made by a kept Function: ``grad(critic(x).sum(), x)`` then stops at x
+    instead of running backward through whatever generator produced x. (Every
+    consumer of a kept Function is kept, so the counts stay right.)
     """
-    order, visited = [], set()
+    order, visited, consumers = [], set(), {}
     stack = [(r.creator, False) for r in roots if r.creator is not None]
     while stack:
         function, inputs_done = stack.pop()
@@ -187,15 +186,19 @@ def _collect(roots, capture_ids):
         if function.released:
             raise RuntimeError(_FREED_GRAPH_MESSAGE)
         visited.add(id(function))
+        consumers.setdefault(id(function), 0)
         stack.append((function, True))
-        stack.extend((x.creator, False) for x in function.inputs if x.requires_grad and x.creator is not None)
+        for x in function.inputs:
+            if x.requires_grad and x.creator is not None:
+                consumers[id(x.creator)] = consumers.get(id(x.creator), 0) + 1
+                stack.append((x.creator, False))
     if capture_ids is None:
-        return order
+        return order, consumers
     kept = set()
     for function in order:
         if any(id(x) in capture_ids or id(x.creator) in kept for x in function.inputs):
             kept.add(id(function))
-    return [f for f in order if id(f) in kept]
+    return [f for f in order if id(f) in kept], {key: count for key, count in consumers.items() if key in kept}
 
 
 def _output_grads(function, slots):
