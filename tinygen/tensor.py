@@ -181,11 +181,12 @@ class Tensor(TensorBase):
     __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = eq, ne, lt, le, gt, ge
     __hash__ = object.__hash__  # elementwise == above, identity for sets and dicts
 
-    def any(self):
-        return bool(self.data.any())
+    def any(self, dim=None, keepdim=False):
+        """Whether any element is nonzero (over ``dim``), as a bool tensor, as in PyTorch."""
+        return Tensor(self.xp.asarray(self.data.any(axis=dim, keepdims=keepdim)))
 
-    def all(self):
-        return bool(self.data.all())
+    def all(self, dim=None, keepdim=False):
+        return Tensor(self.xp.asarray(self.data.all(axis=dim, keepdims=keepdim)))
 
     def argmax(self, dim=None, keepdim=False):
         return Tensor(self.data.argmax(axis=dim, keepdims=keepdim))

@@ -87,3 +87,10 @@ def test_a_float32_model_stays_float32_fed_float64_numbers():
     assert out.dtype == f32
     assert (tg.ones(2) * tg.arange(2)).dtype == f32
     assert tg.cat([tg.arange(2), tg.ones(2)]).dtype == f32 and tg.stack([tg.arange(2), tg.ones(2)]).dtype == f32
+
+
+def test_where_of_two_numbers_gives_pytorchs_dtype():
+    condition = tg.tensor([True, False])
+    assert tg.where(condition, 1.0, 0.0).tolist() == [1.0, 0.0] and tg.where(condition, 1.0, 0.0).dtype == np.float32
+    assert tg.where(condition, 1, 0).dtype == np.int64
+    assert tg.where(condition, 1, 0.5).dtype == np.float32

@@ -104,3 +104,11 @@ def test_clone_copies_memory_and_passes_gradients():
     (y * 3).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
 
+
+
+def test_any_and_all_give_bool_tensors_over_any_dims_as_pytorch():
+    x = tg.tensor([[0.0, 1.0], [0.0, 0.0]])
+    assert isinstance(x.any(), tg.Tensor) and x.any().dtype == np.bool_ and bool(x.any())
+    assert not bool(x.all())
+    assert x.any(dim=1).tolist() == [True, False]
+    assert x.all(dim=0, keepdim=True).shape == (1, 2)

@@ -82,10 +82,12 @@ def getitem(x, index):
 
 
 def where(condition, a, b):
-    """Pick from ``a`` where ``condition`` holds and from ``b`` elsewhere (either may be a number)."""
+    """Pick from ``a`` where ``condition`` holds and from ``b`` elsewhere (either, or both, may be a number)."""
+    condition = as_tensor(condition)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):  # two numbers: tensors of PyTorch's dtypes for them
+        a, b = as_tensor(a).to(condition.device), as_tensor(b).to(condition.device)
     a, b = promote(a, b)
-    condition = as_tensor(condition).data.astype(bool)
-    return Where(condition)(a, b)
+    return Where(condition.data.astype(bool))(a, b)
 
 
 def masked_fill(x, mask, value):
