@@ -257,3 +257,14 @@ def test_batch_norm_matches_pytorch_in_training_and_evaluation(make, shape, torc
     ours.eval(), theirs.eval()
     ours.zero_grad(), theirs.zero_grad()
     check_step(ours, theirs, inputs(*shape, seed=9), torch)
+
+
+def test_the_functional_activations_take_pytorchs_inplace_argument_and_return_a_new_tensor():
+    import tinygen.nn.functional as F
+
+    x = tg.tensor([-1.0, 2.0])
+    for activation in (F.relu, F.leaky_relu, F.elu, F.silu):
+        y = activation(x, inplace=True)
+        assert y is not x and x.tolist() == [-1.0, 2.0]
+        assert y.tolist() == activation(x).tolist()
+    assert F.dropout(x, 0.5, training=False, inplace=True).tolist() == [-1.0, 2.0]

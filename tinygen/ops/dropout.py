@@ -20,7 +20,7 @@ class Dropout(Function):
         return gy * Tensor(self.scale)
 
 
-def dropout(x, p=0.5, training=True):
+def dropout(x, p=0.5, training=True, inplace=False):  # inplace: PyTorch's, accepted and ignored
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
     if not training or p == 0:

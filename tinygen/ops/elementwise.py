@@ -292,19 +292,20 @@ def softplus(x):
     return Softplus()(x)
 
 
-def relu(x):
+# ``inplace`` is PyTorch's argument, accepted and ignored: the result is always a new tensor.
+def relu(x, inplace=False):
     return ReLU()(x)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x, negative_slope=0.01, inplace=False):
     return LeakyReLU(negative_slope)(x)
 
 
-def elu(x, alpha=1.0):
+def elu(x, alpha=1.0, inplace=False):
     return ELU(alpha)(x)
 
 
-def silu(x):
+def silu(x, inplace=False):
     return SiLU()(x)
 
 
