@@ -233,7 +233,9 @@ class Maximum(Function):
     def backward(self, gy):
         a, b = self.inputs
         share_a = _constant((a.data > b.data) + 0.5 * (a.data == b.data), gy)
-        return sum_to(gy * share_a, a.shape), sum_to(gy * (1 - share_a), b.shape)
+        ga = sum_to(gy * share_a, a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(gy * (1 - share_a), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 class Minimum(Function):
@@ -245,7 +247,9 @@ class Minimum(Function):
     def backward(self, gy):
         a, b = self.inputs
         share_a = _constant((a.data < b.data) + 0.5 * (a.data == b.data), gy)
-        return sum_to(gy * share_a, a.shape), sum_to(gy * (1 - share_a), b.shape)
+        ga = sum_to(gy * share_a, a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(gy * (1 - share_a), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 def exp(x):
