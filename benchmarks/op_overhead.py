@@ -13,9 +13,13 @@ step.
 Each framework runs in a process of its own (PyTorch on one thread), the
 processes in turn for several rounds, so that a slow spell of a shared machine
 hits every column. A process times the chain ``--repeats`` times after a
-warm-up, in CPU seconds of the process with the garbage collector off (other
-processes on the machine then cost it little), and reports its fastest; the
-table gives the median over rounds, the lowest and highest in brackets.
+warm-up, in CPU seconds of the process (other processes on the machine then
+cost it little), and reports its fastest; the table gives the median over
+rounds, the lowest and highest in brackets. The garbage collector is off unless
+``--gc-on``: with it on, as in a script, its full passes over a graph that
+grows to 100,000 ops cost tinygen more than the ops themselves (every op keeps
+a few Python objects alive: the Function, its inputs, a weak reference to its
+output, the output Tensor), while PyTorch's graph lives in C++, out of its way.
 Before any time is believed, the two frameworks' final values and gradients
 are compared.
 
@@ -55,11 +59,12 @@ CHAINS = {
 
 
 # ---- one process, one framework ----------------------------------------------------------------------------------
-def time_chain(fw, step, steps):
+def time_chain(fw, step, steps, collector_on=False):
     """CPU seconds to build ``steps`` steps from a one-element leaf, and to run backward through them."""
     x = fw.ones(1, requires_grad=True)
     gc.collect()
-    gc.disable()
+    if not collector_on:
+        gc.disable()
     try:
         started = time.process_time()
         y = x
@@ -83,7 +88,7 @@ def import_as(name, package_dir):
     return module
 
 
-def worker(framework, ops, repeats, baseline=None):
+def worker(framework, ops, repeats, collector_on, baseline=None):
     """Time each chain on ``framework`` (and on the baseline's tinygen, alternately, in the same process)."""
     if framework == "torch":
         import torch
@@ -102,10 +107,10 @@ def worker(framework, ops, repeats, baseline=None):
         steps = ops // ops_per_step
         runs = {label: [] for label in modules}
         for fw in modules.values():
-            time_chain(fw, step, min(steps, 1000))  # warm-up: first calls, allocator pools
+            time_chain(fw, step, min(steps, 1000), collector_on)  # warm-up: first calls, allocator pools
         for _ in range(repeats):
             for label, fw in modules.items():
-                runs[label].append(time_chain(fw, step, steps))
+                runs[label].append(time_chain(fw, step, steps, collector_on))
         for label, timed in runs.items():
             forward, backward, value, grad = min(t[0] for t in timed), min(t[1] for t in timed), *timed[-1][2:]
             results[label][name] = {"ops": steps * ops_per_step, "forward_s": forward, "backward_s": backward,
@@ -114,9 +119,11 @@ def worker(framework, ops, repeats, baseline=None):
 
 
 # ---- the driver --------------------------------------------------------------------------------------------------
-def run_worker(framework, ops, repeats, baseline=None):
+def run_worker(framework, ops, repeats, collector_on, baseline=None):
     """{column label: its results} from a fresh worker process."""
     command = [sys.executable, __file__, "--worker", framework, "--ops", str(ops), "--repeats", str(repeats)]
+    if collector_on:
+        command.append("--gc-on")
     if baseline:
         command += ["--baseline-source", *baseline]
     done = subprocess.run(command, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
@@ -138,14 +145,15 @@ def agree(a, b):
     return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-30)
 
 
-def measure(ops, repeats, rounds, baseline=None):
+def measure(ops, repeats, rounds, collector_on=False, baseline=None):
     """{column: [its results in each round]}, the frameworks' processes in turn; -> (columns, disagreements)."""
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         baseline = (baseline, str(checkout(baseline, tmp))) if baseline else None
         for _ in range(rounds):
             for framework in ("tinygen", "torch"):
-                columns = run_worker(framework, ops, repeats, baseline if framework == "tinygen" else None)
+                baseline_here = baseline if framework == "tinygen" else None
+                columns = run_worker(framework, ops, repeats, collector_on, baseline_here)
                 for label, results in columns.items():
                     runs.setdefault(label, []).append(results)
     problems = []
@@ -179,14 +187,15 @@ def table(runs):
     return "\n".join(lines)
 
 
-def report(runs, ops, repeats, rounds):
+def report(runs, ops, repeats, rounds, collector_on):
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     info = dict(machine("cpu"), commit=commit.stdout.strip() or "unknown", torch=runs["torch"][0]["version"],
                 ops=ops, repeats=repeats, rounds=rounds)  # fmt: skip
+    collector = "on, as in a script" if collector_on else "off"
     notes = (f"Each cell: the median over {rounds} rounds of a worker process's fastest of {repeats} chains of "
-             f"{ops:,} ops, in CPU seconds of the process with the garbage collector off, divided by the number "
-             "of ops; in brackets the lowest and highest round. Backward includes the final sum and its seed. "
-             "PyTorch runs on one thread.")  # fmt: skip
+             f"{ops:,} ops, in CPU seconds of the process with Python's garbage collector {collector}, divided by "
+             "the number of ops; in brackets the lowest and highest round. Backward includes the final sum and its "
+             "seed. PyTorch runs on one thread.")  # fmt: skip
     return "\n".join([table(runs), "", notes, ""] + [f"- {key}: {value}" for key, value in info.items()])
 
 
@@ -197,22 +206,25 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="worker processes per framework, run in turn")
     parser.add_argument("--baseline", help="a git revision whose tinygen is timed too, in the same processes as "
                         "tinygen's working tree, the two alternately (an A/B of a change)")
+    parser.add_argument("--gc-on", action="store_true", help="leave Python's garbage collector on while timing")
     parser.add_argument("--no-save", action="store_true", help="print the table without writing results/")
     parser.add_argument("--worker", choices=["tinygen", "torch"], help=argparse.SUPPRESS)
     parser.add_argument("--baseline-source", nargs=2, help=argparse.SUPPRESS)  # revision, tinygen folder
     args = parser.parse_args(argv)
     if args.worker:
-        return worker(args.worker, args.ops, args.repeats, args.baseline_source)
+        return worker(args.worker, args.ops, args.repeats, args.gc_on, args.baseline_source)
 
-    runs, problems = measure(args.ops, args.repeats, args.rounds, args.baseline)
+    runs, problems = measure(args.ops, args.repeats, args.rounds, args.gc_on, args.baseline)
     if problems:
         raise SystemExit("the frameworks disagree, so no time is reported:\n" + "\n".join(problems))
-    text = report(runs, args.ops, args.repeats, args.rounds)
+    text = report(runs, args.ops, args.repeats, args.rounds, args.gc_on)
     print(text)
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"op-overhead-{datetime.date.today().isoformat()}.md"
-        path.write_text(f"# Per-op overhead: a chain of {args.ops:,} tiny ops, tinygen and PyTorch\n\n{text}\n")
+        suffix, collector = ("-gc-on", ", garbage collector on") if args.gc_on else ("", "")
+        path = RESULTS / f"op-overhead-{datetime.date.today().isoformat()}{suffix}.md"
+        title = f"Per-op overhead: a chain of {args.ops:,} tiny ops, tinygen and PyTorch{collector}"
+        path.write_text(f"# {title}\n\n{text}\n")
         print(f"\nwritten: {path}")
     return runs
 
