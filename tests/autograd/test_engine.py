@@ -310,3 +310,36 @@ def test_no_grad_decorator_survives_recursion():
 
     countdown(3)
     assert tg.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_plain_call_switches_at_once_as_in_pytorch():
+    import torch
+
+    x = leaf([1.0])
+    try:
+        for lib in (tg, torch):
+            lib.set_grad_enabled(False)
+            assert not lib.is_grad_enabled()
+            lib.set_grad_enabled(True)
+            assert lib.is_grad_enabled()
+        tg.set_grad_enabled(False)
+        assert not (x * 2).requires_grad
+    finally:
+        tg.set_grad_enabled(True)
+    assert (x * 2).requires_grad
+
+
+def test_set_grad_enabled_still_restores_as_a_context_manager_and_decorator():
+    @tg.set_grad_enabled(False)
+    def double(t):
+        return t * 2
+
+    assert tg.is_grad_enabled()  # decorating switches nothing
+    assert not double(leaf([1.0])).requires_grad
+    assert tg.is_grad_enabled()
+    with tg.set_grad_enabled(False):
+        assert not tg.is_grad_enabled()
+        with tg.set_grad_enabled(True):
+            assert tg.is_grad_enabled()
+        assert not tg.is_grad_enabled()
+    assert tg.is_grad_enabled()
