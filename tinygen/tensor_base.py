@@ -110,8 +110,10 @@ class TensorBase:
 
     # ---- the graph ------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
-        if self.creator is not None:
-            raise RuntimeError("requires_grad can only be set on leaf tensors; use .detach() first")
+        if self.creator is not None:  # a non-leaf already requires grad: only turning that off is refused, as in PyTorch
+            if requires_grad:
+                return self
+            raise RuntimeError("requires_grad can only be turned off on leaf tensors; use .detach() first")
         if requires_grad and self.dtype.kind not in "fc":
             raise TypeError(f"only floating-point tensors can require gradients, not {self.dtype}")
         self.requires_grad = requires_grad

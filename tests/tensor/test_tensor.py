@@ -123,3 +123,10 @@ def test_a_backward_that_returns_raw_arrays_is_reported():
 
     with pytest.raises(TypeError, match="return Tensors"):
         Raw()(tg.ones(3, requires_grad=True)).sum().backward()
+
+
+def test_requires_grad_true_on_a_non_leaf_is_allowed_and_false_is_refused_as_in_pytorch():
+    y = tg.ones(2, requires_grad=True) * 2
+    assert y.requires_grad_(True) is y and y.requires_grad_() is y
+    with pytest.raises(RuntimeError, match="leaf"):
+        y.requires_grad_(False)
