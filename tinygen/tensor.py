@@ -16,15 +16,22 @@ import numpy
 
 from . import backend
 from .dtypes import DEFAULT_DTYPE
-from .tensor_base import TensorBase
+from .tensor_base import TensorBase, to_arguments
 
 
 class Tensor(TensorBase):
     __slots__ = ()
 
     # ---- moving, converting ---------------------------------------------------
-    def to(self, device):
-        return _ops.to_device(self, device)
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)``; ``self`` when nothing changes.
+
+        ``non_blocking`` is accepted and ignored (every copy completes before it returns).
+        """
+        device, dtype = to_arguments(args, device, dtype)
+        out = self if device is None else _ops.to_device(self, device)
+        out = out if dtype is None else _ops.astype(out, dtype)
+        return _ops.clone(out) if copy and out is self else out
 
     def cpu(self):
         return self.to(backend.CPU)

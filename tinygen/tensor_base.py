@@ -128,6 +128,22 @@ class TensorBase:
         self.grad = None
 
 
+def to_arguments(args, device=None, dtype=None):
+    """The (device, dtype) that PyTorch's ``to`` reads from its positional arguments.
+
+    ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` and ``to(other)`` (other's device and dtype);
+    either may be None, meaning keep.
+    """
+    for arg in args:
+        if isinstance(arg, TensorBase):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, str):
+            device = arg
+        else:
+            dtype = arg
+    return device, dtype
+
+
 def array_from_python(data, dtype=None):
     """A NumPy array of Python data (numbers, nested lists), in ``dtype`` or by PyTorch's rules.
 

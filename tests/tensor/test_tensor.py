@@ -130,3 +130,15 @@ def test_requires_grad_true_on_a_non_leaf_is_allowed_and_false_is_refused_as_in_
     assert y.requires_grad_(True) is y and y.requires_grad_() is y
     with pytest.raises(RuntimeError, match="leaf"):
         y.requires_grad_(False)
+
+
+def test_to_takes_a_dtype_a_device_and_dtype_or_another_tensor_as_pytorch_does():
+    x = tg.ones(2, requires_grad=True)
+    other = tg.zeros(3, dtype=tg.float64)
+    for y in (x.to(tg.float64), x.to(other.dtype), x.to("cpu", tg.float64), x.to(other),
+              x.to(dtype=tg.float64, non_blocking=True)):
+        assert y.dtype == np.float64 and y.device == "cpu" and y.requires_grad
+    assert x.to("cpu") is x and x.to(tg.float32, non_blocking=True) is x
+    assert x.to(tg.float32, copy=True) is not x
+    layer = tg.nn.Linear(2, 2).to(other, non_blocking=True)
+    assert layer.weight.dtype == np.float64

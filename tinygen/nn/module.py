@@ -24,6 +24,7 @@ import numpy
 from .. import backend
 from ..autograd import no_grad
 from ..tensor import Tensor
+from ..tensor_base import to_arguments
 
 
 class Parameter(Tensor):
@@ -196,14 +197,14 @@ class Module:
             p.grad = None
 
     # ---- devices and dtypes ----------------------------------------------------
-    def to(self, device=None, dtype=None):
+    def to(self, *args, device=None, dtype=None, non_blocking=False):
         """Move parameters and buffers to ``device`` and/or cast floating ones to ``dtype``, in place.
 
-        Accepts ``to('gpu')``, ``to(tinygen.float64)`` and ``to('gpu', dtype)``.
-        Integer buffers (such as a step counter) keep their dtype, as in PyTorch.
+        Accepts ``to('gpu')``, ``to(tinygen.float64)``, ``to('gpu', dtype)`` and ``to(tensor)``
+        (its device and dtype). Integer buffers (such as a step counter) keep their dtype, as in
+        PyTorch; ``non_blocking`` is accepted and ignored.
         """
-        if device is not None and not isinstance(device, str):
-            device, dtype = None, device  # to(dtype): the one positional argument is a dtype
+        device, dtype = to_arguments(args, device, dtype)
         device = None if device is None else backend.normalize_device(device)
 
         def convert(array):
