@@ -124,8 +124,12 @@ class TensorBase:
         self.retains_grad = True
         return self
 
-    def zero_grad(self):
-        self.grad = None
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradient (None, PyTorch's default), or with ``set_to_none=False`` make it zeros."""
+        if set_to_none or self.grad is None:
+            self.grad = None
+        else:  # fresh zeros, cut from any graph the old gradient was part of
+            self.grad = type(self.grad)(backend.get_array_module(self.grad.data).zeros_like(self.grad.data))
 
 
 def to_arguments(args, device=None, dtype=None):

@@ -488,3 +488,17 @@ def test_gpu_clip_grad_norm_matches_the_cpu():
         results[device] = [total.item()] + [p.grad.numpy() for p in params]
     for a, b in zip(results["cpu"], results["gpu"]):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_zero_grad_takes_set_to_none_and_defaults_to_it_as_pytorch_2_does():
+    a, b = tg.ones(2, requires_grad=True), tg.ones(2, requires_grad=True)
+    optimizer = optim.SGD([a, b], lr=0.5)
+    a.grad = tg.ones(2)
+    optimizer.zero_grad(set_to_none=False)
+    assert a.grad.tolist() == [0.0, 0.0] and b.grad is None
+    optimizer.zero_grad(set_to_none=True)
+    assert a.grad is None
+    layer = tg.nn.Linear(2, 1)
+    layer(tg.ones(1, 2)).sum().backward()
+    layer.zero_grad(False)
+    assert layer.bias.grad.tolist() == [0.0] and not layer.bias.grad.requires_grad

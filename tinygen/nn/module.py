@@ -191,10 +191,10 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self):
-        """Forget every parameter's gradient (set it to None, as PyTorch does by default)."""
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient (set it to None, as PyTorch does by default; or to zeros)."""
         for p in self.parameters():
-            p.grad = None
+            p.zero_grad(set_to_none)
 
     # ---- devices and dtypes ----------------------------------------------------
     def to(self, *args, device=None, dtype=None, non_blocking=False):

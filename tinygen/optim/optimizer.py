@@ -86,11 +86,14 @@ class Optimizer:
             if not group[name] >= 0:  # also catches NaN
                 raise ValueError(f"{type(self).__name__}: {name} must be >= 0, got {group[name]!r}")
 
-    def zero_grad(self):
-        """Set every parameter's gradient to None (the next backward starts from nothing)."""
+    def zero_grad(self, set_to_none=True):
+        """Set every parameter's gradient to None, PyTorch's default (the next backward starts from nothing).
+
+        ``set_to_none=False`` sets them to zeros instead.
+        """
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                p.zero_grad(set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
