@@ -26,6 +26,10 @@ are imported by name when needed (the training toolkit brings tqdm and
 matplotlib, which a script that only differentiates never needs).
 """
 
+import math
+
+import numpy
+
 from . import backend, distributions, gpu, nn, ops, optim, random
 from .autograd import (
     Function,
@@ -77,5 +81,22 @@ from .serialization import load, save
 from .tensor import Tensor, as_tensor
 
 cuda = gpu  # PyTorch's name: tinygen.cuda.is_available()
+
+# PyTorch's other names (defined last: they shadow the builtins float and int in this module)
+pi = math.pi
+float, double, long, int = float32, float64, int64, int32
+empty = zeros  # PyTorch leaves the values undefined; zeros are a valid choice of them
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def from_numpy(array):
+    """A tensor that shares ``array``'s memory, as PyTorch's does (writes to one show in the other)."""
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
+
 
 __version__ = "0.1.0"

@@ -42,6 +42,28 @@ class Tensor(TensorBase):
     def astype(self, dtype):
         return _ops.astype(self, dtype)
 
+    def type_as(self, other):
+        return _ops.astype(self, other.dtype)
+
+    is_cuda = property(lambda self: self.device == backend.GPU, doc="on the GPU (PyTorch's name)")
+
+    # ---- new tensors like this one: its dtype and device unless given ---------------------------
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        xp = backend.array_module_for(device or self.device)
+        return Tensor(xp.full(_shape_args((size,)), fill_value, dtype=dtype or self.dtype), requires_grad=requires_grad)
+
+    def new_zeros(self, *size, **kwargs):
+        return self.new_full(_shape_args(size), 0, **kwargs)
+
+    def new_ones(self, *size, **kwargs):
+        return self.new_full(_shape_args(size), 1, **kwargs)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A copy of ``data`` (Python data, an array or a tensor), cut from any graph."""
+        array = data.data if isinstance(data, TensorBase) else numpy.asarray(data)
+        array = backend.to_device(array, device or self.device).astype(dtype or self.dtype, copy=True)
+        return Tensor(array, requires_grad=requires_grad)
+
     def float(self):
         return self.astype(numpy.float32)
 
@@ -124,6 +146,9 @@ class Tensor(TensorBase):
 
     def mm(self, other):
         return _ops.mm(self, other)
+
+    def bmm(self, other):
+        return _ops.bmm(self, other)
 
     # ---- in place: allowed under no_grad or on tensors that need no gradient ----------------
     def __setitem__(self, index, value):
@@ -307,6 +332,15 @@ class Tensor(TensorBase):
 
     def expand(self, *shape):
         return _ops.expand(self, _shape_args(shape))
+
+    def expand_as(self, other):
+        return _ops.expand(self, other.shape)
+
+    def t(self):
+        """The transpose of a matrix; a vector or a number as it is (PyTorch's ``t``: at most 2-D)."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects at most 2 dimensions, got shape {self.shape}; use transpose or mT")
+        return self if self.ndim < 2 else _ops.transpose(self, 0, 1)
 
     def squeeze(self, dim=None):
         return _ops.squeeze(self, dim)

@@ -113,6 +113,8 @@ register("einsum", einsum_case(), lambda *xs, equation: tg.einsum(equation, *xs)
          lambda *xs, equation: np.einsum(equation, *xs))  # fmt: skip
 register("mm", st.tuples(*[st.integers(1, 3)] * 3).flatmap(lambda s: st.tuples(arrays(s[:2]), arrays(s[1:])).map(Case)),
          tg.mm, np.matmul)  # fmt: skip
+register("bmm", st.tuples(*[st.integers(1, 3)] * 4).flatmap(
+    lambda s: st.tuples(arrays(s[:3]), arrays(s[:1] + s[2:])).map(Case)), tg.bmm, np.matmul)  # fmt: skip
 
 # ---- element-wise -------------------------------------------------------------------------------
 register("exp", cases(one_array(low=-2, high=2)), tg.exp, np.exp)

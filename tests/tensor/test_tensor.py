@@ -142,3 +142,34 @@ def test_to_takes_a_dtype_a_device_and_dtype_or_another_tensor_as_pytorch_does()
     assert x.to(tg.float32, copy=True) is not x
     layer = tg.nn.Linear(2, 2).to(other, non_blocking=True)
     assert layer.weight.dtype == np.float64
+
+
+def test_pytorch_names_for_dtypes_creation_and_new_tensors():
+    import torch
+
+    assert (tg.float, tg.double, tg.long, tg.int) == (tg.float32, tg.float64, tg.int64, tg.int32)
+    assert tg.pi == torch.pi and tg.is_tensor(tg.ones(1)) and not tg.is_tensor(np.ones(1))
+    array = np.zeros(3)
+    shared = tg.from_numpy(array)
+    array[0] = 5.0
+    assert shared.tolist() == [5.0, 0.0, 0.0] and tg.empty(2, 3).shape == (2, 3)
+    x, xt = tg.ones(2, 3, dtype=tg.float64), torch.ones(2, 3, dtype=torch.float64)
+    for name, args in [("new_zeros", (2, 2)), ("new_ones", ((3,),)), ("new_full", ((2,), 7.0)),
+                       ("new_tensor", ([1, 2],))]:
+        ours, theirs = getattr(x, name)(*args), getattr(xt, name)(*args)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert ours.dtype == np.float64 and not ours.requires_grad
+    assert x.new_zeros(2, dtype=tg.int64, requires_grad=False).dtype == np.int64
+    assert tg.ones(2).type_as(x).dtype == np.float64 and x.is_cuda is False
+    assert tg.ones(1, 3).expand_as(x).shape == (2, 3) and x.t().shape == (3, 2) and tg.ones(3).t().shape == (3,)
+    with pytest.raises(ValueError, match="at most 2"):
+        tg.ones(1, 2, 3).t()
+
+
+def test_bmm_multiplies_equal_batches_of_matrices_as_pytorch_does():
+    import torch
+
+    a, b = np.random.default_rng(0).normal(size=(2, 3, 4)), np.random.default_rng(1).normal(size=(2, 4, 5))
+    np.testing.assert_allclose(tg.tensor(a).bmm(tg.tensor(b)).numpy(), torch.bmm(torch.tensor(a), torch.tensor(b)).numpy())
+    with pytest.raises(ValueError, match="bmm: both operands"):
+        tg.bmm(tg.ones(2, 3, 4), tg.ones(1, 4, 5))

@@ -10,7 +10,7 @@ Imports: ``autograd``, ``tensor``, ``creation``, ``random``, ``backend`` and
 Tensor's methods call these ops: that is the one seam of the import stack, at
 the end of ``tinygen/tensor.py``.
 """
-from .arithmetic import add, div, matmul, mm, mul, neg, pow, sub
+from .arithmetic import add, div, bmm, matmul, mm, mul, neg, pow, sub
 from .comparison import eq, ge, gt, le, lt, ne
 from .conv import conv2d, conv_transpose2d, masked_conv2d
 from .dropout import dropout
@@ -86,7 +86,7 @@ from .skew import skew, unskew
 
 __all__ = [
     # arithmetic
-    "add", "sub", "mul", "div", "neg", "pow", "matmul", "einsum", "mm",
+    "add", "sub", "mul", "div", "neg", "pow", "matmul", "einsum", "mm", "bmm",
     # comparisons (no gradient)
     "eq", "ne", "lt", "le", "gt", "ge",
     # element-wise

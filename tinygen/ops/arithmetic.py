@@ -166,8 +166,18 @@ def _broadcastable(shape_a, shape_b):
 
 def mm(a, b):
     """The product of two matrices (PyTorch's ``mm``: 2-D only, where ``matmul`` broadcasts)."""
+    return _unbroadcast_matmul("mm", a, b, 2, "matrices (2-D)")
+
+
+def bmm(a, b):
+    """Products of two batches of matrices, (b, n, m) @ (b, m, p) (PyTorch's ``bmm``: 3-D, equal batches)."""
+    return _unbroadcast_matmul("bmm", a, b, 3, "batches of matrices (3-D)")
+
+
+def _unbroadcast_matmul(name, a, b, ndim, what):
+    """``matmul`` for operands of exactly ``ndim`` dimensions and equal batch sizes, as PyTorch's mm and bmm ask."""
     a, b = promote(a, b)
-    if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: both operands must be matrices (2-D), got shapes {a.shape} and {b.shape}; "
-                         "use matmul for vectors and batches")  # fmt: skip
+    if a.ndim != ndim or b.ndim != ndim or a.shape[:-2] != b.shape[:-2]:
+        raise ValueError(f"{name}: both operands must be {what} of one batch size, got shapes {a.shape} and "
+                         f"{b.shape}; use matmul for vectors and broadcast batches")  # fmt: skip
     return matmul(a, b)
