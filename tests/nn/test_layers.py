@@ -212,6 +212,16 @@ LAYERS = {
     "flatten": (lambda lib: lib.Flatten(), (2, 3, 4, 5)),
     "flatten-ends": (lambda lib: lib.Flatten(0, 1), (2, 3, 4)),
     "dropout-eval": (lambda lib: lib.Dropout(0.5).eval(), (4, 5)),
+    "dropout2d-eval": (lambda lib: lib.Dropout2d(0.5).eval(), (2, 3, 4, 4)),
+    "softmax": (lambda lib: lib.Softmax(dim=1), (3, 4, 2)),
+    "log_softmax": (lambda lib: lib.LogSoftmax(-1), (3, 4)),
+    "unflatten": (lambda lib: lib.Unflatten(1, (2, 1, 3)), (4, 6, 2)),
+    "unflatten-last": (lambda lib: lib.Unflatten(-1, (2, 2)), (3, 4)),
+    "adaptive_avg_pool-global": (lambda lib: lib.AdaptiveAvgPool2d(1), (2, 3, 4, 6)),
+    "adaptive_avg_pool-divides": (lambda lib: lib.AdaptiveAvgPool2d((2, None)), (2, 3, 4, 6)),
+    "instancenorm": (lambda lib: lib.InstanceNorm2d(3), (2, 3, 4, 5)),
+    "instancenorm-affine": (lambda lib: lib.InstanceNorm2d(3, affine=True), (2, 3, 4, 5)),
+    "instancenorm-one-image": (lambda lib: lib.InstanceNorm2d(3), (3, 4, 5)),
 }
 
 
@@ -268,3 +278,22 @@ def test_the_functional_activations_take_pytorchs_inplace_argument_and_return_a_
         assert y is not x and x.tolist() == [-1.0, 2.0]
         assert y.tolist() == activation(x).tolist()
     assert F.dropout(x, 0.5, training=False, inplace=True).tolist() == [-1.0, 2.0]
+
+
+def test_dropout2d_zeros_whole_channels_and_repeats_under_manual_seed():
+    x = tg.ones(8, 16, 3, 3)
+    tg.manual_seed(0)
+    y = nn.Dropout2d(0.5)(x).numpy()
+    per_channel = y.reshape(8, 16, 9)
+    assert set(np.unique(y)) == {0.0, 2.0} and (per_channel.min(-1) == per_channel.max(-1)).all()
+    tg.manual_seed(0)
+    np.testing.assert_array_equal(F.dropout2d(x, 0.5).numpy(), y)
+
+
+def test_adaptive_avg_pool_and_layers_refuse_what_they_do_not_implement():
+    with pytest.raises(NotImplementedError, match="must divide"):
+        nn.AdaptiveAvgPool2d(3)(tg.ones(1, 1, 4, 4))
+    with pytest.raises(ValueError, match="pass dim"):
+        nn.Softmax()
+    with pytest.raises(NotImplementedError, match="track_running_stats"):
+        nn.InstanceNorm2d(3, track_running_stats=True)

@@ -594,6 +594,20 @@ register("multinomial", one_category_case(), lambda input, **p: tg.multinomial(t
 register("dropout", st.builds(lambda a, p: Case((a,), {"p": p}), one_array(), st.sampled_from([0.25, 0.5])),
          _seeded_dropout, _np_dropout)  # fmt: skip
 
+
+def _seeded_dropout2d(x, p):
+    tg.manual_seed(7)
+    return tg.dropout2d(x, p)
+
+
+def _np_dropout2d(x, p):
+    keep = np.random.default_rng(7).random(x.shape[:-2] + (1, 1)) >= p
+    return x * keep / (1 - p)
+
+
+register("dropout2d", st.builds(lambda s, p: Case((s,), {"p": p}), st.tuples(*[st.integers(1, 3)] * 4).flatmap(arrays),
+                                st.sampled_from([0.25, 0.5])), _seeded_dropout2d, _np_dropout2d)  # fmt: skip
+
 # ---- losses and log-densities ---------------------------------------------------------------------
 reductions = st.sampled_from(["mean", "sum", "none"])
 

@@ -11,9 +11,23 @@ Imports: ``optim`` (for ``utils`` alone), ``ops``, ``autograd``, ``creation``,
 ops) and nothing above it.
 """
 from . import functional, init, utils
-from .activation import ELU, GELU, Flatten, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+    Unflatten,
+)
 from .conv import Conv2d, ConvTranspose2d, MaskedConv2d
-from .dropout import Dropout
+from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .linear import Linear
 from .loss import (
@@ -27,7 +41,7 @@ from .loss import (
     NLLLoss,
 )
 from .module import Module, ModuleList, Parameter, Sequential
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
 from .padding import ReflectionPad2d, ReplicationPad2d, ZeroPad2d
-from .pooling import AvgPool2d, MaxPool2d, Upsample
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, Upsample
 from .recurrent import LSTM, LSTMCell

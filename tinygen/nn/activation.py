@@ -13,6 +13,8 @@ are in ``tinygen.ops.elementwise``):
     Softplus   log(1 + e^(beta x)) / beta, and x itself once beta x > threshold
     Identity   x
     Flatten    merge axes start_dim..end_dim into one
+    Unflatten  split axis dim into unflattened_size
+    Softmax    e^x / sum(e^x) along dim               (LogSoftmax: its log, computed stably)
 
 ReLU, LeakyReLU, ELU and SiLU take PyTorch's ``inplace`` argument and ignore it:
 they always return a new tensor, with the same values. (Overwriting the input
@@ -20,6 +22,7 @@ would save memory, at the price of destroying a value that a backward pass or
 the caller may still need.)
 """
 from ..ops import where
+from ..ops.shape import normalize_dim
 from . import functional as F
 from .module import Module
 
@@ -124,3 +127,37 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis ``dim`` into ``unflattened_size``, undoing a Flatten: (N, 784) -> (N, 1, 28, 28)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, input):
+        dim = normalize_dim(self.dim, input.ndim)
+        return input.reshape(input.shape[:dim] + self.unflattened_size + input.shape[dim + 1 :])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Softmax(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        if dim is None:  # PyTorch guesses an axis from the input's rank, with a warning; a wrong guess is silent
+            raise ValueError(f"{type(self).__name__}: pass dim, the axis to normalise over (often -1 or 1)")
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    def forward(self, input):
+        return F.log_softmax(input, self.dim)

@@ -20,3 +20,11 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Dropout of whole channels of (N, C, H, W): neighbouring pixels are correlated, so
+    dropping them one by one regularises little."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)

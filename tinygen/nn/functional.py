@@ -13,6 +13,7 @@ so their first and second derivatives follow from the ops'. The Modules in
     layer_norm:  the same, mu and var over the trailing ``normalized_shape`` axes
     group_norm:  the same, mu and var over each group of channels (and the
                  spatial axes) of one example; gamma, beta per channel
+    instance_norm: group_norm with one channel per group
 
 where var is the biased (divide-by-n) variance, as in PyTorch's forward. The three
 share their two steps, ``moments`` and ``standardize`` (``tinygen.ops.normalization``),
@@ -27,6 +28,7 @@ from ..ops import (  # noqa: F401
     conv_transpose2d,
     cross_entropy,
     dropout,
+    dropout2d,
     elu,
     gelu,
     gaussian_log_likelihood,
@@ -126,3 +128,26 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     grouped = input.reshape((n, num_groups, c // num_groups) + input.shape[2:])
     y = standardize(grouped, *moments(grouped, tuple(range(2, grouped.ndim))), eps).reshape(input.shape)
     return _scale_and_shift(y, weight, bias, (1, c) + (1,) * (input.ndim - 2))
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):  # fmt: skip
+    """Normalise each channel of each example over its spatial axes: group_norm with one channel per group."""
+    if running_mean is not None or running_var is not None or not use_input_stats:
+        raise NotImplementedError("instance_norm: running statistics are not supported; normalise with the input's own")
+    return group_norm(input, input.shape[1], weight, bias, eps)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to ``output_size`` (an int, or (H, W) with None for keep), when it divides the input's.
+
+    ``output_size=1`` is global average pooling. PyTorch's uneven, overlapping windows for other sizes
+    are not implemented.
+    """
+    out_h, out_w = (output_size, output_size) if isinstance(output_size, int) else output_size
+    height, width = input.shape[-2:]
+    out_h, out_w = out_h or height, out_w or width
+    if height % out_h or width % out_w:
+        raise NotImplementedError(f"adaptive_avg_pool2d: output size {(out_h, out_w)} must divide the input's "
+                                  f"{(height, width)} (1 for global pooling); use avg_pool2d or interpolate")  # fmt: skip
+    return avg_pool2d(input, (height // out_h, width // out_w))

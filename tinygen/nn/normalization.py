@@ -109,3 +109,26 @@ class GroupNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class InstanceNorm2d(GroupNorm):
+    """Normalise each channel of each image over its pixels (GroupNorm with one channel per group).
+
+    As in PyTorch, ``affine`` is off by default; running statistics are not supported.
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
+                 device=None, dtype=None):  # fmt: skip
+        if track_running_stats:
+            raise NotImplementedError("InstanceNorm2d: track_running_stats=True is not supported")
+        super().__init__(num_features, num_features, eps, affine, device, dtype)
+
+    def forward(self, input):
+        if input.ndim == 3:  # one image, (C, H, W)
+            return self.forward(input.unsqueeze(0)).squeeze(0)
+        if input.ndim != 4:
+            raise ValueError(f"InstanceNorm2d: expects (N, C, H, W) or (C, H, W), got shape {input.shape}")
+        return F.instance_norm(input, weight=self.weight, bias=self.bias, eps=self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_channels}, eps={self.eps}, affine={self.affine}"

@@ -13,7 +13,7 @@ the end of ``tinygen/tensor.py``.
 from .arithmetic import add, div, bmm, matmul, mm, mul, neg, pow, sub
 from .comparison import eq, ge, gt, le, lt, ne
 from .conv import conv2d, conv_transpose2d, masked_conv2d
-from .dropout import dropout
+from .dropout import dropout, dropout2d
 from .einsum import einsum
 from .elementwise import (
     abs,
@@ -99,7 +99,7 @@ __all__ = [
     "reshape", "flatten", "transpose", "permute", "broadcast_to", "expand", "sum_to", "squeeze",
     "unsqueeze", "cat", "concatenate", "stack", "split", "chunk", "pad", "flip", "roll", "repeat", "astype", "to_device", "clone",
     # selection
-    "getitem", "masked_fill", "one_hot", "dropout", "gather", "scatter_add", "index_select", "tril", "triu", "multinomial",
+    "getitem", "masked_fill", "one_hot", "dropout", "dropout2d", "gather", "scatter_add", "index_select", "tril", "triu", "multinomial",
     # convolution, pooling, recurrence (on Numba kernels)
     "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "lstm_sequence",
     "skew", "unskew",
