@@ -11,6 +11,7 @@ from the factorisation and is written once here:
     log p(x)     = sum_d log p(x_d | x_<d)      (exact, in nats)
     training     = minimise the mean of -log p(x) over the data (maximum likelihood)
     sampling     = x_1 ~ p(x_1), then x_2 ~ p(x_2 | x_1), ..., one dimension at a time
+                   (``sample``; ``sample_naive`` recomputes every conditional at each step)
 
 What varies from model to model, a subclass provides:
 
@@ -92,20 +93,32 @@ class Autoregressive(GenerativeModel):
         """Yield the parameters of p(x_d | x_<d) for each d in order, reading x only when asked for dimension d.
 
         x is a flattened batch, and the caller writes dimension d between two steps
-        (that is sampling). This default computes every conditional at each step,
-        D times the cost of one pass.
+        (that is sampling). This default is ``params_by_full_passes``; a model
+        whose conditional d costs less alone overrides it.
         """
+        return self.params_by_full_passes(x)
+
+    def params_by_full_passes(self, x):
+        """``params_in_order`` the naive way: every conditional recomputed at each step, D times one pass."""
         for position in numpy.ndindex(x.shape[1:]):
             yield self.conditional_params(x)[:, *position]
 
     def sample(self, n, device=None):
-        """n examples, shape (n, *shape), drawn one dimension at a time, on the model's device."""
+        """n examples, shape (n, *shape), drawn one dimension at a time (``params_in_order``), on the model's device."""
+        return self._draw(n, device, self.params_in_order)
+
+    def sample_naive(self, n, device=None):
+        """``sample`` by full passes (``params_by_full_passes``): the reference a faster sampler must match,
+        draw for draw, given the same random stream."""
+        return self._draw(n, device, self.params_by_full_passes)
+
+    def _draw(self, n, device, params_in_order):
         if device is not None and backend.normalize_device(device) != self.device:
             raise ValueError(f"the model lives on {self.device!r}, so its samples do too: move it first "
                              f"with model.to({device!r})")  # fmt: skip
         x = self.flatten(zeros(n, *self.shape, dtype=self.dtype, device=self.device))
         with no_grad():
-            for position, params in zip(numpy.ndindex(x.shape[1:]), self.params_in_order(x)):
+            for position, params in zip(numpy.ndindex(x.shape[1:]), params_in_order(x)):
                 x[:, *position] = self.distribution(params).sample()
         return self.unflatten(x)
 
