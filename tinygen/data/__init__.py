@@ -23,7 +23,7 @@ from .download import ChecksumError, DownloadError, cache_dir, download_mnist, f
 from .idx import IDXError, read_idx, write_idx
 from .loader import DataLoader
 from .mnist_sources import MNIST, binarized_mnist, mnist
-from .pixels import dequantize, dynamic_binarize, grey, static_binarize
+from .pixels import dequantize, dynamic_binarize, grey, signed_grey, static_binarize
 from .toy import (
     TOY_DATASETS,
     Checkerboard,
@@ -57,6 +57,7 @@ __all__ = [
     "grey",
     "mnist",
     "read_idx",
+    "signed_grey",
     "static_binarize",
     "toy_dataset",
     "write_idx",

@@ -46,20 +46,25 @@ class MNIST:
     source: str
 
 
-def mnist(path=None, binarize=None, dequantize=False, seed=0):
+def mnist(path=None, binarize=None, dequantize=False, seed=0, signed=False):
     """MNIST's train and test sets from ``path``, else the cache, else the embedded subset (see above).
 
     ``binarize``: None (grey levels in [0, 1]), "dynamic" (a fresh Bernoulli
     draw each time an image is seen) or "static" (one draw with ``seed``,
-    frozen); ``dequantize=True``: (g + u) / 256 for continuous densities.
+    frozen); ``dequantize=True``: (g + u) / 256 for continuous densities;
+    ``signed=True``: grey levels in [-1, 1], the range of a GAN generator's tanh.
     """
     if binarize not in BINARIZATIONS:
         raise ValueError(f"binarize must be one of {BINARIZATIONS}, got {binarize!r}")
     if binarize and dequantize:
         raise ValueError("binarize and dequantize exclude each other: binary images are already discrete values "
                          "for a Bernoulli model; dequantize the grey levels for a continuous density instead")
+    if sum(map(bool, (binarize, dequantize, signed))) > 1:
+        raise ValueError(f"choose one of binarize={binarize!r}, dequantize={dequantize}, signed={signed}: "
+                         "each is a different way of turning grey levels into numbers")
     arrays, source = _find(path)
-    transform = pixels.dynamic_binarize if binarize == "dynamic" else pixels.dequantize if dequantize else pixels.grey
+    transform = (pixels.dynamic_binarize if binarize == "dynamic" else pixels.dequantize if dequantize
+                 else pixels.signed_grey if signed else pixels.grey)  # fmt: skip
     datasets = {}
     for offset, (split, (images, labels)) in enumerate(arrays.items()):
         if binarize == "static":

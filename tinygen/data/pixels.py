@@ -3,6 +3,7 @@
 A pixel is stored as a grey level g in {0, ..., 255}. Models want one of:
 
     grey          x = g / 255                           in [0, 1]
+    signed grey   x = 2 g / 255 - 1                     in [-1, 1], the range of a tanh output (GANs)
     dynamic       x ~ Bernoulli(g / 255)                a fresh draw each time the image is seen
     static        x ~ Bernoulli(g / 255)                drawn once with a fixed seed, then frozen
     dequantised   x = (g + u) / 256,  u ~ U[0, 1)       a continuous value inside g's bin
@@ -30,6 +31,10 @@ GREY_LEVELS = 256
 
 def grey(pixels):
     return (pixels / numpy.float32(GREY_LEVELS - 1)).astype(numpy.float32)
+
+
+def signed_grey(pixels):
+    return grey(pixels) * numpy.float32(2) - numpy.float32(1)
 
 
 def dynamic_binarize(pixels):

@@ -8,13 +8,15 @@ Around any loop: ``arguments`` (example_parser, parse_example_args and its
 The loops, written out: ``fit`` (maximum likelihood for explicit densities,
 ``fit_by_maximum_likelihood``), with ``evaluate`` (held-out means, the
 held-out NLL) and ``report`` (samples.npz, the result table, rows of samples). The
-adversarial loop of the GANs (a critic step, then a generator step) will be
-``adversarial.py``, beside ``fit.py``, written with the first GAN.
+adversarial loop of the GANs (a critic step, then a generator step) is
+``adversarial`` (``fit_adversarially``).
 
 Imports: the layers below it (tensors, ops, optim, distributions,
 serialization, data); never ``tinygen.models``: a loop uses a model through
 its contract, ``loss`` and ``sample``, and the loaders it is given.
 """
+from . import adversarial
+from .adversarial import fit_adversarially
 from .arguments import example_parser, parse_example_args
 from .evaluate import held_out_means, held_out_nll
 from .fit import fit_by_maximum_likelihood
@@ -29,7 +31,9 @@ __all__ = [
     "QUICK_EPOCHS",
     "MetricsLog",
     "Run",
+    "adversarial",
     "example_parser",
+    "fit_adversarially",
     "fit_by_maximum_likelihood",
     "held_out_means",
     "held_out_nll",

@@ -1,4 +1,4 @@
-"""Generative adversarial networks: implicit models, a sampler trained against a critic. Empty for now.
+"""Generative adversarial networks: implicit models, a sampler trained against a critic.
 
 A generator G maps noise z ~ p(z) to a sample x = G(z), and defines no density
 p(x) to evaluate; a discriminator (critic) D is trained to tell G's samples
@@ -6,15 +6,30 @@ from the data, and G to fool it:
 
     min_G max_D  E_data[ log D(x) ] + E_z[ log(1 - D(G(z))) ]
 
-What this package will hold, one paper per file, each holding only what it
-adds (its objective, regulariser and settings) with the equation in its
-docstring, on shared networks and the shared adversarial loop
-(``tinygen.train.adversarial``): the GAN (Goodfellow et al., 2014, with the
-non-saturating generator loss), DCGAN (convolutional generator and critic),
-WGAN (the Wasserstein critic with weight clipping), WGAN-GP (the gradient
-penalty), and the conditional GAN (cGAN, generator and critic given a label).
-A model's ``loss(x)`` returns the scalar to minimise with its named terms (the
-discriminator's and the generator's losses); ``sample(n)`` draws from G.
+One paper per file, each holding only what it adds (its objective,
+regulariser and settings) with the equation in its docstring, on the shared
+``networks`` and the shared adversarial loop (``tinygen.train.adversarial``):
+
+    gan      GAN (Goodfellow et al., 2014): the minimax loss, and the non-saturating generator loss
+    wgan     WGAN (Arjovsky et al., 2017): the Wasserstein critic, kept Lipschitz by weight clipping
+    wgan_gp  WGAN-GP (Gulrajani et al., 2017): the gradient penalty instead of clipping
+    cgan     the conditional GAN (Mirza & Osindero, 2014): both networks given the label
+
+DCGAN (Radford et al., 2016) is an architecture, not an objective: its
+generator and discriminator are in ``networks``, trained with any of these.
+
+A model offers ``discriminator_loss(real, fake)`` and ``generator_loss(fake)``
+(each -> (scalar, {name: value})), ``after_critic_step()``, ``n_critic``
+and ``optimizers()`` with its paper's settings; ``sample(n)`` draws from G
+and ``loss(x)`` is both players' losses on a batch, for logging.
 
 Imports: ``models.base`` and what ``tinygen.models`` may import (see there).
 """
+from .cgan import ConditionalGAN
+from .gan import GAN, NonSaturatingGAN
+from .networks import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_
+from .wgan import WGAN
+from .wgan_gp import WGANGP
+
+__all__ = ["GAN", "WGAN", "WGANGP", "ConditionalGAN", "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator",
+           "MLPGenerator", "NonSaturatingGAN", "dcgan_init_"]

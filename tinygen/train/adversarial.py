@@ -1,0 +1,164 @@
+"""Adversarial training: the alternating loop of every GAN, written out.
+
+One step per batch of real data x:
+
+    1. the critic's step   fake = G(z);  L_D(x, fake.detach());  D's optimizer steps
+                           (detach: L_D must not reach G's weights; G is a constant to D)
+                           then the objective's rule for D (WGAN clips its weights)
+    2. every n_critic-th step also the generator's step, on the same fake:
+                           L_G(fake) flows back through D into G; only G's optimizer steps
+                           (D's gradients from it are cleared by D's next zero_grad)
+
+The objective (``loss`` terms, n_critic, the optimizers and their settings)
+comes from the model (``tinygen.models.gan``): the loop is the same for the
+GAN, WGAN, WGAN-GP and the conditional GAN, which also gets each batch's labels.
+
+Logged every step: both losses, D(x) and D(G(z)) (the discriminator's mean
+output on real and fake: near 1/2 each at the game's equilibrium; a critic's
+mean scores for WGAN), and the objective's own terms (the Wasserstein
+estimate, the gradient penalty).
+
+Around it: a fixed noise batch is drawn once (from its own generator, so a
+resumed run draws the same) and rendered at the end of every epoch, the
+frames joined into progress.gif; with ``ema_decay`` an exponential moving
+average of G's weights, theta_ema <- decay theta_ema + (1 - decay) theta,
+updated after every generator step, draws the progress frames and the final
+samples (averaging the oscillating iterates of a game gives a steadier
+generator; Yazici et al., 2019). Checkpoints hold both networks, both
+optimizers and the average, so --resume continues exactly.
+"""
+import copy
+
+import numpy
+
+from .. import creation
+from ..autograd.grad_mode import no_grad
+from ..evaluation import flat_figures, score_samples
+from ..evaluation.features import embed, feature_network
+from ..evaluation.image_metrics import label_accuracy
+from ..evaluation.score import summary as score_summary
+from .images import save_gif, save_image_grid
+from .report import save_samples
+
+FIXED_NOISE = 64  # samples in each progress frame
+
+
+class ExponentialMovingAverage:
+    """A copy of ``module`` whose parameters follow theta_ema <- decay theta_ema + (1 - decay) theta; buffers copied."""
+
+    def __init__(self, module, decay=0.999):
+        if not 0.0 < decay < 1.0:
+            raise ValueError(f"ema decay must be in (0, 1), got {decay}: 0.999 averages over about the last 1,000 steps")
+        self.module, self.decay = copy.deepcopy(module), decay
+        self.module.requires_grad_(False)
+
+    def update(self, module):
+        with no_grad():
+            for average, parameter in zip(self.module.parameters(), module.parameters()):
+                average.lerp_(parameter, 1.0 - self.decay)
+            for average, buffer in zip(self.module.buffers(), module.buffers()):
+                average.copy_(buffer)
+
+    def state_dict(self):
+        return self.module.state_dict()
+
+    def load_state_dict(self, state):
+        self.module.load_state_dict(state)
+
+
+def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1000,
+                      show_progress=None, report=None):  # fmt: skip
+    """Train ``model`` (a GAN of ``tinygen.models.gan``) on ``loader``'s (x, label) batches; -> the final metrics.
+
+    ``lr`` None: the objective's published learning rate. ``show_progress(samples, path)``
+    draws a frame of the fixed-noise samples (default: a grid of images in [-1, 1]);
+    ``report(run, samples, labels)`` writes the final pictures and returns figures
+    for metrics.json (default: ``report_digits``). Writes progress/epoch_NNN.png,
+    progress.gif, samples.npz (``num_samples`` draws) and all that ``Run`` writes.
+    """
+    show_progress = show_progress or save_signed_image_grid
+    report = report or report_digits
+    d_optimizer, g_optimizer = model.optimizers() if lr is None else model.optimizers(lr)
+    ema = ExponentialMovingAverage(model.generator, ema_decay) if ema_decay else None
+    run.track(model=model, d_optimizer=d_optimizer, g_optimizer=g_optimizer, **({"ema": ema} if ema else {}))
+    sampler = ema.module if ema else model.generator
+    fixed_z, fixed_labels = fixed_noise(model, run.args.seed)
+    frames = run.path("progress")
+    frames.mkdir(exist_ok=True)
+
+    for epoch in run.epochs():
+        for x, y in run.progress(loader):
+            labels = y if model.conditional else None
+            fake = model.generate(model.noise(x.shape[0]), labels)
+            d_loss, terms = model.discriminator_loss(x, fake.detach(), labels)
+            d_optimizer.zero_grad()
+            d_loss.backward()
+            d_optimizer.step()
+            model.after_critic_step()
+            if run.step % model.n_critic == 0:
+                g_loss, g_terms = model.generator_loss(fake, labels)
+                g_optimizer.zero_grad()
+                g_loss.backward()
+                g_optimizer.step()
+                if ema:
+                    ema.update(model.generator)
+                terms |= g_terms
+            run.log(**terms)
+        with evaluating(sampler), no_grad():
+            show_progress(model.generate(fixed_z, fixed_labels, sampler), frames / f"epoch_{epoch + 1:03d}.png")
+        save_gif(sorted(frames.glob("epoch_*.png")), run.path("progress.gif"))
+
+    with evaluating(sampler):
+        labels = model.cycled_labels(num_samples) if model.conditional else None
+        samples = model.sample(num_samples, labels, sampler)
+    return run.finish(**report(run, samples, labels))
+
+
+def fixed_noise(model, seed):
+    """The progress frames' z (and labels 0..9 in turn, if conditional), from a generator of their own."""
+    z = numpy.random.default_rng([seed, 1]).standard_normal((FIXED_NOISE, model.latent_dim))
+    z = creation.tensor(z, dtype=model.dtype, device=model.device)
+    return z, model.cycled_labels(FIXED_NOISE) if model.conditional else None
+
+
+class evaluating:
+    """``with evaluating(module):`` eval mode (batch norm's running statistics) inside, the previous mode after."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        self.was_training = self.module.training
+        self.module.eval()
+
+    def __exit__(self, *exc):
+        self.module.train(self.was_training)
+
+
+def save_signed_image_grid(images, path):
+    """A grid of images in [-1, 1] (a tanh generator's range), 8 per row."""
+    save_image_grid(images, path, nrow=8, value_range=(-1, 1), normalize=True)
+
+
+def report_digits(run, samples, labels=None):
+    """samples.npz and samples.png of generated digits in [-1, 1], and their scores in MNIST features.
+
+    The digits are mapped to [0, 1] first, the range of the real digits they are compared with.
+    For a conditional model also the label accuracy: how often the feature network reads the requested digit.
+    """
+    images = numpy.clip((samples.numpy() + 1) / 2, 0, 1).astype(numpy.float32)
+    save_samples(run, {"gan": images})
+    save_image_grid(samples[:100], run.path("samples.png"), nrow=10, value_range=(-1, 1), normalize=True)
+    figures = score_samples({"gan": images}, run.args.data)
+    if labels is not None:
+        _, probabilities = embed(feature_network(), images)
+        figures["gan"]["label_accuracy"] = label_accuracy(probabilities, labels.numpy())
+    return flat_figures(figures)
+
+
+def summary(final, name="gan"):
+    """One line of the final sample-quality figures (``report_digits``'s) for the terminal."""
+    prefix = f"quality_{name}_"
+    figures = {key[len(prefix):]: value for key, value in final.items() if key.startswith(prefix)}
+    line = score_summary(figures | {"samples": int(figures["samples"])})
+    return line + (f", label accuracy {figures['label_accuracy']:.3f}" if "label_accuracy" in figures else "")
