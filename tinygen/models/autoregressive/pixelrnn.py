@@ -28,12 +28,19 @@ connection. The layers sit between the shared mask-A input layer and output
 head of ``pixel``. For colour, every feature map and hidden unit
 belongs to one of C colour groups, and the mask-B input-to-state convolutions
 keep colour c of a pixel from seeing colours after c at the same pixel.
+
+Sampling (``incremental``, the scheme in ``pixel``) carries the states
+forward instead of sweeping the image again for every pixel: a Row LSTM pixel
+takes one LSTM step from the row above's states; a Diagonal BiLSTM pixel one
+step left to right, while the right-to-left direction, which would need pixels
+not drawn yet, is swept once per row when the row is complete
+(``DiagonalBiLSTMCache``).
 """
 from ...creation import zeros
 from ...nn import Conv2d, Module, ModuleList
 from ...ops import cat, flip, lstm_gates, pad, skew, split, unskew
 from .masks import gate_mask, pixelcnn_conv, same_size_conv
-from .pixel import PixelAutoregressive
+from .pixel import PixelAutoregressive, WindowCache
 
 
 def lstm_sweep(preacts, state_to_state, dim):
@@ -71,6 +78,30 @@ class RowLSTMLayer(Module):
     def forward(self, x):
         return x + self.output_conv(lstm_sweep(self.input_to_state(x), self.state_to_state, dim=2))
 
+    def incremental(self, n, height, width):
+        """This layer at one pixel at a time, for fast generation (``pixel``), the state carried row to row."""
+        return RowLSTMCache(self, n, height, width)
+
+
+class RowLSTMCache:
+    """A Row LSTM layer one pixel at a time: pixel (r, c)'s gates are its 1x3 input window (a ``WindowCache``)
+    plus the row above's K_ss * h at column c, computed once per row; its cell takes over c from (r - 1, c)."""
+
+    def __init__(self, layer, n, height, width):
+        hidden, options = layer.state_to_state.in_channels, {"dtype": layer.state_to_state.weight.dtype,
+                                                             "device": layer.state_to_state.weight.device}  # fmt: skip
+        self.layer, self.input_to_state = layer, WindowCache(layer.input_to_state, n, height, width)
+        # The states of every pixel, row r at r + 1: row 0 holds the zero state above the image.
+        self.h, self.c = zeros(n, hidden, height + 1, width, **options), zeros(n, hidden, height + 1, width, **options)
+
+    def __call__(self, x, row, column):
+        if column == 0:  # the row above is complete: its part of this row's gates, in one convolution
+            self.from_above = self.layer.state_to_state(self.h[:, :, row : row + 1])
+        gates = self.input_to_state(x, row, column) + self.from_above[:, :, :, column : column + 1]
+        h, c = lstm_gates(gates.reshape(x.shape[0], -1), self.c[:, :, row, column])
+        self.h[:, :, row + 1, column], self.c[:, :, row + 1, column] = h, c
+        return x + self.layer.output_conv(h.reshape(*h.shape, 1, 1))
+
 
 class DiagonalLSTM(Module):
     """One direction of the Diagonal BiLSTM: an LSTM over the diagonals, each pixel fed by its left and upper neighbours."""
@@ -89,6 +120,13 @@ class DiagonalLSTM(Module):
         hidden = lstm_sweep(preacts, lambda h: self.state_to_state(pad(h, (0, 0, 1, 0))), dim=3)
         return unskew(hidden)
 
+    def step(self, x, h_above, h_before, c_before):
+        """One pixel of the sweep, unskewed: x (N, 2h, 1, 1) at the pixel, the hidden states (N, h, 1, 1) of
+        the pixel above it and of the one before it on its row (left, or right on the mirrored image), and the
+        cell (N, h) of the one before -> its (h, c), (N, h) each."""
+        gates = self.input_to_state(x) + self.state_to_state(cat([h_above, h_before], dim=2))
+        return lstm_gates(gates.reshape(x.shape[0], -1), c_before)
+
 
 class DiagonalBiLSTMLayer(Module):
     """x + conv1x1(h_left_to_right + h_right_to_left moved down one row)."""
@@ -105,6 +143,51 @@ class DiagonalBiLSTMLayer(Module):
         # Row r - 1 of the mirrored sweep has seen only pixels before row r: move it to row r.
         shifted = pad(right_to_left, (0, 0, 1, 0))[:, :, :-1]
         return x + self.output_conv(self.left_to_right(x) + shifted)
+
+    def incremental(self, n, height, width):
+        """This layer at one pixel at a time, for fast generation (``pixel``); see ``DiagonalBiLSTMCache``."""
+        return DiagonalBiLSTMCache(self, n, height, width)
+
+
+class DiagonalBiLSTMCache:
+    """A Diagonal BiLSTM layer one pixel at a time, each direction's states computed once per pixel.
+
+    Left to right: pixel (r, c) needs the states of (r, c - 1) and (r - 1, c),
+    both computed at earlier steps, so it takes one LSTM step at its own step.
+    Right to left: pixel (r, c) needs (r, c + 1), whose input is not drawn yet,
+    so no pixel of row r can have its state while row r is being drawn; that is
+    why the layer moves this direction down a row. Row r reads only row r - 1's
+    states, and those are computed once, in one right-to-left sweep of row r - 1
+    as soon as it is complete, from the layer's inputs kept for it.
+    """
+
+    def __init__(self, layer, n, height, width):
+        hidden, options = layer.output_conv.in_channels, {"dtype": layer.output_conv.weight.dtype,
+                                                          "device": layer.output_conv.weight.device}  # fmt: skip
+        self.layer, self.rows_swept = layer, 0
+        self.inputs = zeros(n, 2 * hidden, height, width, **options)
+        # Each direction's states, pixel (r, c) at (r + 1, c + 1): a border of zero states above, left and right.
+        self.states = {direction: (zeros(n, hidden, height + 1, width + 2, **options),
+                                   zeros(n, hidden, height + 1, width + 2, **options))
+                       for direction in ("left_to_right", "right_to_left")}  # fmt: skip
+
+    def step(self, direction, row, column, before):
+        """One LSTM step of ``direction`` at pixel (row, column); ``before`` is the column before it on its row."""
+        h, c = self.states[direction]
+        h[:, :, row + 1, column + 1], c[:, :, row + 1, column + 1] = getattr(self.layer, direction).step(
+            self.inputs[:, :, row : row + 1, column : column + 1], h[:, :, row : row + 1, column + 1 : column + 2],
+            h[:, :, row + 1 : row + 2, before + 1 : before + 2], c[:, :, row + 1, before + 1])  # fmt: skip
+
+    def __call__(self, x, row, column):
+        width = self.inputs.shape[3]
+        for finished in range(self.rows_swept, row):  # rows completed since the last sweep
+            for c in reversed(range(width)):
+                self.step("right_to_left", finished, c, c + 1)
+        self.rows_swept = row
+        self.inputs[:, :, row, column] = x[:, :, 0, 0]
+        self.step("left_to_right", row, column, column - 1)
+        h = self.states["left_to_right"][0][:, :, row + 1, column + 1] + self.states["right_to_left"][0][:, :, row, column + 1]
+        return x + self.layer.output_conv(h.reshape(*h.shape, 1, 1))
 
 
 class PixelRNN(PixelAutoregressive):
