@@ -21,9 +21,10 @@ optimizer sees parameters, not layers) and nothing above it.
 from . import lr_scheduler
 from .adam import Adam
 from .adamw import AdamW
+from .averaging import ExponentialMovingAverage
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "ExponentialMovingAverage", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler"]

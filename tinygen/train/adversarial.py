@@ -22,13 +22,11 @@ Around it: a fixed noise batch is drawn once (from its own generator, so a
 resumed run draws the same) and rendered at the end of every epoch, the
 frames joined into progress.gif; with ``ema_decay`` an exponential moving
 average of G's weights, theta_ema <- decay theta_ema + (1 - decay) theta,
-updated after every generator step, draws the progress frames and the final
+updated after every generator step (``tinygen.optim.ExponentialMovingAverage``), draws the progress frames and the final
 samples (averaging the oscillating iterates of a game gives a steadier
 generator; Yazici et al., 2019). Checkpoints hold both networks, both
 optimizers and the average, so --resume continues exactly.
 """
-import copy
-
 import numpy
 
 from .. import creation
@@ -37,33 +35,11 @@ from ..evaluation import flat_figures, score_samples
 from ..evaluation.features import embed, feature_network
 from ..evaluation.image_metrics import label_accuracy
 from ..evaluation.score import summary as score_summary
+from ..optim import ExponentialMovingAverage
 from .images import save_gif, save_image_grid
 from .report import save_samples
 
 FIXED_NOISE = 64  # samples in each progress frame
-
-
-class ExponentialMovingAverage:
-    """A copy of ``module`` whose parameters follow theta_ema <- decay theta_ema + (1 - decay) theta; buffers copied."""
-
-    def __init__(self, module, decay=0.999):
-        if not 0.0 < decay < 1.0:
-            raise ValueError(f"ema decay must be in (0, 1), got {decay}: 0.999 averages over about the last 1,000 steps")
-        self.module, self.decay = copy.deepcopy(module), decay
-        self.module.requires_grad_(False)
-
-    def update(self, module):
-        with no_grad():
-            for average, parameter in zip(self.module.parameters(), module.parameters()):
-                average.lerp_(parameter, 1.0 - self.decay)
-            for average, buffer in zip(self.module.buffers(), module.buffers()):
-                average.copy_(buffer)
-
-    def state_dict(self):
-        return self.module.state_dict()
-
-    def load_state_dict(self, state):
-        self.module.load_state_dict(state)
 
 
 def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1000,
