@@ -38,17 +38,21 @@ class WGANGP(WGAN):
         return (optim.Adam(self.discriminator.parameters(), lr=lr, betas=(0.0, 0.9)),
                 optim.Adam(self.generator.parameters(), lr=lr, betas=(0.0, 0.9)))  # fmt: skip
 
-    def gradient_penalty(self, real, fake, labels=None):
-        """E[(||grad D(x_hat)||_2 - 1)^2], the norm per example over all its values; differentiable in D's weights."""
-        eps = rand(real.shape[0], *[1] * (real.ndim - 1), device=real.device, dtype=real.dtype)  # one per example
+    def gradient_penalty(self, real, fake, labels=None, eps=None):
+        """E[(||grad D(x_hat)||_2 - 1)^2], the norm per example over all its values; differentiable in D's weights.
+
+        ``eps`` (N,): the interpolation weights, drawn from U[0, 1] if None (given, they reproduce a step).
+        """
+        shape = (real.shape[0],) + (1,) * (real.ndim - 1)  # one eps per example
+        eps = rand(*shape, device=real.device, dtype=real.dtype) if eps is None else eps.reshape(shape)
         x_hat = (eps * real + (1 - eps) * fake.detach()).detach().requires_grad_()
         (gradients,) = grad(self.critic(x_hat, labels).sum(), x_hat, create_graph=True)
         norms = gradients.flatten(1).norm(dim=1)  # (N,): each example's gradient norm
         return ((norms - 1) ** 2).mean()
 
-    def discriminator_loss(self, real, fake, labels=None):
+    def discriminator_loss(self, real, fake, labels=None, eps=None):
         loss, terms = super().discriminator_loss(real, fake, labels)
-        penalty = self.gradient_penalty(real, fake, labels)
+        penalty = self.gradient_penalty(real, fake, labels, eps)
         loss = loss + self.penalty_weight * penalty
         return loss, terms | {"d_loss": loss, "gradient_penalty": penalty}
 
