@@ -40,6 +40,11 @@ class ConditionalGAN(NonSaturatingGAN):
             raise ValueError("the conditional GAN needs the labels y of its examples: pass labels=... (N,) class indices")
         if labels.shape != (n,):
             raise ValueError(f"labels must be (N,) = ({n},) class indices, got shape {labels.shape}")
+        if labels.dtype.kind not in "iu":
+            raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}: convert with .long()")
+        if n and not 0 <= int(labels.min()) <= int(labels.max()) < self.num_classes:  # -1 would wrap to the last class
+            raise ValueError(f"labels must be class indices in [0, {self.num_classes}), got values from "
+                             f"{int(labels.min())} to {int(labels.max())}")
         return labels
 
     def generate(self, z, labels=None, generator=None):
