@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from support.autoregressive_check import (
     assert_autoregressive,
+    assert_fast_sampling_is_exact,
     assert_normalised,
     assert_same_as_twin,
     assert_samples_follow,
@@ -89,6 +90,25 @@ def test_probabilities_of_all_images_sum_to_one(channels, levels, size):
 def test_samples_follow_the_conditionals(channels, levels, size):
     model = sharpen(make_model(channels, levels, 6, image_size=size))
     assert_samples_follow(model, (channels, *size), levels, n=4000)
+
+
+@pytest.mark.parametrize("channels, levels, hidden_channels, size", [BINARY + ((8, 8),), COLOUR + ((3, 4),)])
+def test_fast_sampling_draws_what_the_naive_sampler_draws(channels, levels, hidden_channels, size):
+    model = make_model(channels, levels, hidden_channels, image_size=size)
+    assert_fast_sampling_is_exact(model, random_images(3, channels, levels, size), n=6)
+
+
+def test_fast_sampling_check_catches_a_sampler_that_reads_the_batch_too_early():
+    """Same conditionals on a fixed batch, but the pixels are read before they are drawn: other samples."""
+
+    class EarlyReader(PixelCNN):
+        def params_in_order(self, x):
+            yield from super().params_in_order(x.clone())
+
+    tg.manual_seed(0)
+    model = EarlyReader(1, (8, 8), 2, 6, num_blocks=2, dtype=tg.float64)
+    with pytest.raises(AssertionError, match="the fast sampler's draws"):
+        assert_fast_sampling_is_exact(model, random_images(3, 1, 2, (8, 8)), n=6)
 
 
 @pytest.mark.parametrize("channels, levels, hidden_channels", [BINARY, COLOUR])

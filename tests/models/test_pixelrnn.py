@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from support.autoregressive_check import (
     assert_autoregressive,
+    assert_fast_sampling_is_exact,
     assert_normalised,
     assert_same_as_twin,
     assert_samples_follow,
@@ -91,6 +92,13 @@ def test_probabilities_of_all_images_sum_to_one(model_type, channels, levels, si
 def test_samples_follow_the_conditionals(model_type, channels, levels, size):
     model = sharpen(make_model(model_type, channels, levels, 6, image_size=size))
     assert_samples_follow(model, (channels, *size), levels, n=4000)
+
+
+@pytest.mark.parametrize("model_type", MODELS)
+@pytest.mark.parametrize("channels, levels, hidden_channels, size", [BINARY + ((8, 8),), COLOUR + ((3, 4),)])
+def test_fast_sampling_draws_what_the_naive_sampler_draws(model_type, channels, levels, hidden_channels, size):
+    model = make_model(model_type, channels, levels, hidden_channels, image_size=size)
+    assert_fast_sampling_is_exact(model, random_images(3, channels, levels, size), n=6)
 
 
 @pytest.mark.parametrize("model_type", MODELS)
