@@ -32,7 +32,7 @@ from tinygen.train.arguments import positive_int
 def main(argv=None):
     parser = train.example_parser("independence_mnist", __doc__.split("\n")[0], epochs=5, batch_size=64, lr=1e-2)
     parser.add_argument("--samples", type=positive_int, default=1000,
-                        help="digits drawn from each model, written to samples.npz and scored (samples.png shows 16)")
+                        help="digits drawn from each model, written to samples.npz and scored (samples.png shows 100)")
     args = parser.parse_args(argv)
     run = train.Run(args)
 

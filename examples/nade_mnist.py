@@ -35,7 +35,7 @@ def main(argv=None):
     parser = train.example_parser("nade_mnist", __doc__.split("\n")[0], epochs=5, batch_size=64, lr=5e-3)
     parser.add_argument("--hidden", type=positive_int, default=500, help="hidden units H shared by all conditionals")
     parser.add_argument("--samples", type=positive_int, default=1000,
-                        help="digits drawn at the end, written to samples.npz and scored (samples.png shows 16)")
+                        help="digits drawn at the end, written to samples.npz and scored (samples.png shows 100)")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 

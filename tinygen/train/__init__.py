@@ -7,7 +7,7 @@ Around any loop: ``arguments`` (example_parser, parse_example_args and its
 
 The loops, written out: ``fit`` (maximum likelihood for explicit densities,
 ``fit_by_maximum_likelihood``), with ``evaluate`` (held-out means, the
-held-out NLL) and ``report`` (samples.npz, the result table, rows of samples). The
+held-out NLL) and ``report`` (samples.npz, the result table, grids of samples). The
 adversarial loop of the GANs (a critic step, then a generator step) is
 ``adversarial`` (``fit_adversarially``).
 
@@ -23,7 +23,7 @@ from .fit import fit_by_maximum_likelihood
 from .images import image_grid, save_gif, save_image_grid
 from .metrics import MetricsLog
 from .plots import save_curves, save_density, save_scatter
-from .report import result_table, save_sample_rows, save_samples
+from .report import result_table, save_sample_grids, save_samples
 from .run import QUICK_BATCHES, QUICK_EPOCHS, Run
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
     "save_density",
     "save_gif",
     "save_image_grid",
-    "save_sample_rows",
+    "save_sample_grids",
     "save_samples",
     "save_scatter",
 ]

@@ -12,7 +12,7 @@ bits per dimension. Several models can be trained side by side on the same
 batches (the independence example compares three this way); a model whose
 parameters need no gradient (fitted in closed form, then frozen) is only
 evaluated, on the same batches. At the end each draws samples, which
-``show_samples`` pictures (by default one row of ``samples.png`` per model;
+``show_samples`` pictures (by default a 10 x 10 grid in ``samples.png`` per model;
 2-D points: ``plots.save_scatter``).
 """
 import math
@@ -22,11 +22,11 @@ from ..autograd.grad_mode import no_grad
 from ..distributions import bits_per_dim
 from ..evaluation import flat_figures, score_samples
 from .evaluate import held_out_nll
-from .report import save_sample_rows, save_samples
+from .report import save_sample_grids, save_samples
 
 
 def fit_by_maximum_likelihood(run, models, train_loader, test_loader, lr, samples_per_model=16,
-                              show_samples=save_sample_rows):  # fmt: skip
+                              show_samples=save_sample_grids):  # fmt: skip
     """Train each model in ``models`` ({name: model}) with Adam on the same batches; -> the final metrics.
 
     A model none of whose parameters requires a gradient is evaluated alongside, not trained.

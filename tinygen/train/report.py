@@ -1,18 +1,18 @@
-"""What a run ends with: its samples in samples.npz, a row of them per model, and a table of the figures.
+"""What a run ends with: its samples in samples.npz, a grid of them per model, and a table of the figures.
 
 samples.npz holds one array per model, keyed by the model's name: every
 sample the run drew, for ``python -m tinygen.evaluation RUN_DIR`` (or the
 loop itself) to score.
 """
 import io
+import math
 
 import numpy
 
-from ..ops import cat
 from ..serialization import atomic_write
 from .images import save_image_grid
 
-ROW = 16  # samples per model in samples.png
+GRID = 10  # samples.png shows up to GRID x GRID samples of each model
 
 
 def save_samples(run, samples):
@@ -46,7 +46,14 @@ def result_table(final, names):
     return "\n".join(lines)
 
 
-def save_sample_rows(run, samples):
-    """samples.png: one row of images per model, from {name: images (n, C, H, W)}, labelled with the model's name."""
-    rows = [values[:ROW] for values in samples.values()]
-    save_image_grid(cat(rows), run.path("samples.png"), nrow=rows[0].shape[0], row_labels=list(samples))
+def save_sample_grids(run, samples):
+    """samples.png: from {name: images (n, C, H, W)}, each model's first 100 samples, 10 to a row (fewer if
+    it drew fewer), a block of rows per model with the model's name beside its first row."""
+    side = min(GRID, max(len(values) for values in samples.values()))
+    blocks, labels = [], []
+    for name, values in samples.items():
+        values = numpy.asarray(values.numpy() if hasattr(values, "numpy") else values)[: side * side]
+        rows = math.ceil(len(values) / side)
+        blocks += [values, numpy.zeros((rows * side - len(values), *values.shape[1:]), values.dtype)]  # blank tiles
+        labels += [name] + [""] * (rows - 1)
+    save_image_grid(numpy.concatenate(blocks), run.path("samples.png"), nrow=side, row_labels=labels)
