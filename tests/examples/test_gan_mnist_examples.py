@@ -1,0 +1,62 @@
+"""The MNIST GAN examples end to end on a few batches: progress.gif, samples.png, samples.npz and metrics.json."""
+import json
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_examples import load
+from test_vae_example import grid_cells
+
+SAMPLES = 20
+QUICK = ["--quick", "--quiet", "--batch-size", "16", "--width", "8", "--samples", str(SAMPLES)]
+EXAMPLES = {  # example: its tiny settings
+    "dcgan_mnist": QUICK,
+    "gan_mnist": ["--quick", "--quiet", "--batch-size", "16", "--hidden", "16", "--samples", str(SAMPLES)],
+    "gan_mnist --loss minimax": ["--quick", "--quiet", "--batch-size", "16", "--hidden", "16", "--samples",
+                                 str(SAMPLES), "--loss", "minimax"],  # fmt: skip
+    "wgan_mnist": QUICK,
+    "wgan_gp_mnist": QUICK,
+    "cgan_mnist": [*QUICK, "--ema", "0.9"],
+}
+FIGURES = {"samples", "fid_mnist", "kid_mnist", "kid_mnist_se", "inception_score", "precision", "recall",
+           "classes_covered", "class_kl_from_uniform", "class_histogram", "reference"}  # fmt: skip
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_a_quick_gan_run_writes_its_progress_samples_and_scores(example, tmp_path, capsys):
+    final = load(example.split()[0]).main([*EXAMPLES[example], "--out", str(tmp_path)])
+
+    assert final == json.loads((tmp_path / "metrics.json").read_text())
+    conditional = example.startswith("cgan")
+    quality = {key.removeprefix("quality_gan_") for key in final if key.startswith("quality_")}
+    assert quality == FIGURES | ({"label_accuracy"} if conditional else set())
+    assert final["quality_gan_samples"] == SAMPLES and math.isfinite(final["quality_gan_fid_mnist"])
+    assert 0 <= final["quality_gan_precision"] <= 1 and 0 <= final["quality_gan_recall"] <= 1
+    assert all(math.isfinite(final[key]) for key in ("d_loss", "d_real", "d_fake", "g_loss"))
+    if "minimax" in example:  # the minimax L_G = E[log(1 - D(G(z)))] < 0; the non-saturating -E[log D(G(z))] > 0
+        assert final["g_loss"] < 0
+    elif example.startswith(("gan", "dcgan", "cgan")):
+        assert final["g_loss"] > 0
+    if example.startswith("wgan"):
+        assert final["wasserstein"] == pytest.approx(final["d_real"] - final["d_fake"], abs=1e-6)
+    if conditional:
+        assert 0 <= final["quality_gan_label_accuracy"] <= 1
+    assert "FID (MNIST features)" in capsys.readouterr().out
+
+    with np.load(tmp_path / "samples.npz") as saved:
+        assert set(saved) == {"gan"}
+        samples = saved["gan"]
+    assert samples.shape == (SAMPLES, 1, 28, 28) and samples.dtype == np.float32
+    assert 0 <= samples.min() and samples.max() <= 1 and samples.std() > 0  # tanh's [-1, 1] mapped to [0, 1]
+    # samples.png shows the saved samples, 10 to a row; the conditional GAN's row d holds the digits asked to be a d:
+    # the labels were 0, 1, ..., 9 in turn, so sample i was asked to be i % 10.
+    per_row = SAMPLES // 10 if conditional else 10
+    cells = grid_cells(tmp_path / "samples.png", SAMPLES // per_row, per_row, labelled=conditional)
+    for row, column in np.ndindex(cells.shape[:2]):
+        index = row + 10 * column if conditional else per_row * row + column
+        assert np.abs(cells[row, column] - samples[index, 0] * 255).max() <= 0.5 + 1e-3
+
+    gif = Image.open(tmp_path / "progress.gif")
+    assert gif.n_frames == 2  # one frame of the fixed noise per epoch (--quick: 2 epochs)
+    assert sorted(p.name for p in (tmp_path / "progress").iterdir()) == ["epoch_001.png", "epoch_002.png"]
