@@ -345,3 +345,20 @@ def test_the_2d_plots_and_the_curves_are_written(tmp_path):
             assert picture.size[0] > 100
     with pytest.raises(ValueError, match=r"2-D points must have shape \(N, 2\), got \(5, 3\)"):
         train.save_scatter(np.zeros((5, 3)), tmp_path / "bad.png")
+
+
+def test_a_surface_is_the_function_evaluated_on_a_grid_over_the_square(tmp_path):
+    seen = []
+
+    def distance_to_origin(points):
+        seen.append(points)
+        return np.sqrt((points**2).sum(axis=1))
+
+    train.save_surface(distance_to_origin, tmp_path / "surface.png", reference=np.zeros((3, 2)), limit=2.0, resolution=50)
+    (grid,) = seen
+    assert grid.shape == (50 * 50, 2) and grid.min() == -2.0 and grid.max() == 2.0
+    assert len(np.unique(grid[:, 0])) == len(np.unique(grid[:, 1])) == 50
+    with Image.open(tmp_path / "surface.png") as picture:
+        assert picture.size[0] > 100
+    with pytest.raises(ValueError, match=r"map \(N, 2\) points to \(N,\) values: got \(2500, 1\) for N = 2500"):
+        train.save_surface(lambda points: points[:, :1], tmp_path / "bad.png", resolution=50)

@@ -2,7 +2,7 @@
 
 Around any loop: ``arguments`` (example_parser, parse_example_args and its
 --full), ``run`` (Run: the loop's bookkeeping and exact resume), ``metrics``
-(the JSON-lines log), ``plots`` (curves, 2-D scatter and density), ``images``
+(the JSON-lines log), ``plots`` (curves, 2-D scatter and density, a surface over the plane), ``images``
 (image grids, GIFs). See ``run.py`` for an example's skeleton.
 
 The loops, written out: ``fit`` (maximum likelihood for explicit densities,
@@ -22,7 +22,7 @@ from .evaluate import held_out_means, held_out_nll
 from .fit import fit_by_maximum_likelihood
 from .images import image_grid, save_gif, save_image_grid
 from .metrics import MetricsLog
-from .plots import save_curves, save_density, save_scatter
+from .plots import save_curves, save_density, save_scatter, save_surface
 from .report import result_table, save_sample_grids, save_samples
 from .run import QUICK_BATCHES, QUICK_EPOCHS, Run
 
@@ -47,4 +47,5 @@ __all__ = [
     "save_sample_grids",
     "save_samples",
     "save_scatter",
+    "save_surface",
 ]

@@ -1,10 +1,12 @@
-"""Plots written as PNG files: the training curves of a run, and 2-D samples as points or as a density.
+"""Plots written as PNG files: the training curves of a run, 2-D samples as points or as a density, and a
+function over the plane (a GAN's discriminator) as a heat map.
 
 Figures are made with matplotlib's object interface (``Figure``), not
 ``pyplot``: no window, no global backend to switch, safe on a server.
 """
 import math
 
+import numpy
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
@@ -55,6 +57,29 @@ def save_density(points, path, bins=200, title=None, limit=4.5):
     axes = figure.add_subplot()
     axes.hist2d(*_xy(points), bins=bins, range=[[-limit, limit], [-limit, limit]], norm=LogNorm(), cmap="magma")
     axes.set(aspect="equal", title=title, facecolor="black")
+    figure.savefig(path, dpi=100)
+
+
+def save_surface(function, path, reference=None, title=None, limit=4.5, resolution=200, label=None):
+    """``function`` ((N, 2) float64 points -> (N,) values, e.g. a discriminator) as a heat map over the square
+    [-limit, limit]^2, with contour lines and ``reference`` points (the data) on top."""
+
+    ticks = numpy.linspace(-limit, limit, resolution)
+    x, y = numpy.meshgrid(ticks, ticks)
+    values = numpy.asarray(function(numpy.stack([x.ravel(), y.ravel()], axis=1)))
+    if values.shape != (x.size,):
+        raise ValueError(f"the function of save_surface must map (N, 2) points to (N,) values: got {values.shape} "
+                         f"for N = {x.size}")
+    values = values.reshape(x.shape)
+    figure = Figure(figsize=(5.8, 5), layout="constrained")
+    axes = figure.add_subplot()
+    heat = axes.pcolormesh(x, y, values, shading="auto", cmap="viridis")
+    axes.contour(x, y, values, levels=10, colors="white", linewidths=0.5, alpha=0.6)
+    if reference is not None:
+        axes.scatter(*_xy(reference), s=1, color="tab:red", alpha=0.5, label="data")
+        axes.legend(loc="upper right", markerscale=4)
+    figure.colorbar(heat, ax=axes, label=label)
+    axes.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", title=title)
     figure.savefig(path, dpi=100)
 
 
