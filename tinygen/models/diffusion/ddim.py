@@ -95,7 +95,8 @@ class DDIM:
     def encode(self, x_0):
         """x_0 -> x_T along the same ODE run forwards: each jump s -> t the decoding jump t -> s solved for x_t,
 
-        x_t = sqrt(abar_t) x0_hat + sqrt(1 - abar_t) eps_theta(x_s, t),   x0_hat = (x_s - sqrt(1 - abar_s) eps_theta) / sqrt(abar_s),
+        x_t = sqrt(abar_t) x0_hat + sqrt(1 - abar_t) eps_theta(x_s, t),
+        x0_hat = (x_s - sqrt(1 - abar_s) eps_theta(x_s, t)) / sqrt(abar_s),
 
         with the noise predicted at x_s instead of the unknown x_t (an error that
         vanishes as the jumps shrink).

@@ -20,10 +20,11 @@ which is known in closed form (``schedule``).
 Predicting the noise. Write x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps. Then
 mu~_t = (x_t - beta_t / sqrt(1 - abar_t) eps) / sqrt(alpha_t), and a network
 eps_theta(x_t, t) that predicts eps gives mu_theta by the same formula. The
-KL of two Gaussians of equal variance sigma_t^2 is then a weighted squared
-error of the noise,
+KL of two Gaussians is then a weighted squared error of the noise, plus a
+constant C_t = D/2 (r - 1 - log r), r = beta~_t / sigma_t^2, where the
+variances differ (0 when sigma_t^2 = beta~_t),
 
-    L_{t-1} = beta_t^2 / (2 sigma_t^2 alpha_t (1 - abar_t)) || eps - eps_theta(x_t, t) ||^2,
+    L_{t-1} = beta_t^2 / (2 sigma_t^2 alpha_t (1 - abar_t)) || eps - eps_theta(x_t, t) ||^2 + C_t,
 
 and DDPM drops the weights (``vlb_weights``), which gives the simple loss
 
@@ -68,7 +69,8 @@ def beta_variance(schedule):
 
 
 def vlb_weights(schedule, variance=posterior_variance):
-    """lambda_t = beta_t^2 / (2 sigma_t^2 alpha_t (1 - abar_t)): L_{t-1} = lambda_t ||eps - eps_theta||^2 (steps t >= 1 in code)."""
+    """lambda_t = beta_t^2 / (2 sigma_t^2 alpha_t (1 - abar_t)), the weight in L_{t-1} = lambda_t ||eps - eps_theta||^2 + C_t
+    (C_t = 0 for sigma_t^2 = beta~_t; code steps t >= 1)."""
     s = schedule
     return s.betas**2 / (2 * variance(s) * s.alphas * (1 - s.alphas_cumprod))
 
@@ -99,7 +101,8 @@ class DiscretizedGaussian:
         log_bin = (cdf_upper - cdf_lower).clamp(min=tiny).log()
         log_below_upper = cdf_upper.clamp(min=tiny).log()  # x = low: the mass of (-inf, low + delta/2]
         log_above_lower = (1 - cdf_lower).clamp(min=tiny).log()  # x = high: the mass of [high - delta/2, inf)
-        return where(x < self.low + self.half_bin, log_below_upper, where(x > self.high - self.half_bin, log_above_lower, log_bin))
+        interior = where(x > self.high - self.half_bin, log_above_lower, log_bin)
+        return where(x < self.low + self.half_bin, log_below_upper, interior)
 
 
 class Gaussian:

@@ -122,11 +122,12 @@ class UNet(Module):
         self.channels = c
         self.time = time_mlp(c, e)
         self.input = Conv2d(in_channels, c, 3, padding=1)
-        self.down = ModuleList([ResidualBlock(c, c, e, groups), ResidualBlock(c, c2, e, groups), ResidualBlock(c2, c2, e, groups)])
+        block = lambda fan_in, fan_out: ResidualBlock(fan_in, fan_out, e, groups)  # noqa: E731
+        self.down = ModuleList([block(c, c), block(c, c2), block(c2, c2)])
         self.downsample = ModuleList([Conv2d(c, c, 3, stride=2, padding=1), Conv2d(c2, c2, 3, stride=2, padding=1)])
-        self.middle1, self.middle2 = ResidualBlock(c2, c2, e, groups), ResidualBlock(c2, c2, e, groups)
+        self.middle1, self.middle2 = block(c2, c2), block(c2, c2)
         self.attention = SelfAttention(c2, groups) if attention else None
-        self.up = ModuleList([ResidualBlock(2 * c2, c2, e, groups), ResidualBlock(2 * c2, c2, e, groups), ResidualBlock(c2 + c, c, e, groups)])
+        self.up = ModuleList([block(2 * c2, c2), block(2 * c2, c2), block(c2 + c, c)])  # input: h and the skip
         self.upsample = ModuleList([Sequential(Upsample(scale_factor=2), Conv2d(c2, c2, 3, padding=1)) for _ in range(2)])
         self.norm, self.output = GroupNorm(groups, c), Conv2d(c, in_channels, 3, padding=1)
 

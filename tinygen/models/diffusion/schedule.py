@@ -61,7 +61,8 @@ class NoiseSchedule:
         return len(self.betas)
 
     def __repr__(self):
-        return f"NoiseSchedule(T={self.num_steps}, beta {self.betas[0]:.3g} .. {self.betas[-1]:.3g}, abar_T {self.alphas_cumprod[-1]:.3g})"
+        betas, abar_T = f"{self.betas[0]:.3g} .. {self.betas[-1]:.3g}", f"{self.alphas_cumprod[-1]:.3g}"
+        return f"NoiseSchedule(T={self.num_steps}, beta {betas}, abar_T {abar_T})"
 
 
 def linear_schedule(num_steps=1000, beta_start=None, beta_end=None):
@@ -95,5 +96,7 @@ def at(values, t, like):
     schedule is rounded once, here.
     """
     steps = numpy.asarray(backend.to_host(getattr(t, "data", t)))
+    if steps.size and (steps.min() < 0 or steps.max() >= len(values)):
+        raise ValueError(f"steps t must be integers in 0 .. {len(values) - 1} (T = {len(values)}), got {t}")
     picked = values[steps].reshape((-1,) + (1,) * (like.ndim - 1))
     return tensor(picked, dtype=like.dtype, device=like.device)
