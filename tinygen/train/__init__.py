@@ -9,7 +9,8 @@ The loops, written out: ``fit`` (maximum likelihood for explicit densities,
 ``fit_by_maximum_likelihood``), with ``evaluate`` (held-out means, the
 held-out NLL) and ``report`` (samples.npz, the result table, grids of samples). The
 adversarial loop of the GANs (a critic step, then a generator step) is
-``adversarial`` (``fit_adversarially``).
+``adversarial`` (``fit_adversarially``). Diffusion models minimise their loss
+with a moving average of the weights for sampling: ``diffusion`` (``fit_diffusion``).
 
 Imports: the layers below it (tensors, ops, optim, distributions,
 serialization, data); never ``tinygen.models``: a loop uses a model through
@@ -18,6 +19,7 @@ its contract, ``loss`` and ``sample``, and the loaders it is given.
 from . import adversarial
 from .adversarial import fit_adversarially
 from .arguments import example_parser, parse_example_args
+from .diffusion import fit_diffusion
 from .evaluate import held_out_means, held_out_nll
 from .fit import fit_by_maximum_likelihood
 from .images import image_grid, save_gif, save_image_grid
@@ -35,6 +37,7 @@ __all__ = [
     "example_parser",
     "fit_adversarially",
     "fit_by_maximum_likelihood",
+    "fit_diffusion",
     "held_out_means",
     "held_out_nll",
     "image_grid",

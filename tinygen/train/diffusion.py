@@ -1,0 +1,38 @@
+"""Training a diffusion model: the simple loss, minimised with Adam, and an average of the weights for sampling.
+
+Each step draws a batch x_0, one step t per example and the noise, and
+minimises ``model.loss(x_0)`` (DDPM's L_simple; ``tinygen.models.diffusion``).
+The loop of ``fit`` cannot serve: a diffusion model has no ``log_prob``,
+only a bound on it, which costs T network evaluations per example and is
+computed when the caller asks (``on_epoch_end``).
+
+The weights that draw the samples are not the last iterate but its
+exponential moving average, theta_ema <- decay theta_ema + (1 - decay) theta
+after every step (DDPM: decay 0.9999): the noise of the last steps averages
+out, and the samples are steadier. It is the average that the loop returns,
+and that checkpoints hold beside the model and the optimizer, so --resume
+continues it exactly.
+"""
+from .. import optim
+from .adversarial import ExponentialMovingAverage
+
+
+def fit_diffusion(run, model, loader, lr, ema_decay=0.999, on_epoch_end=None):
+    """Train ``model`` on ``loader``'s (x, label) batches; -> its moving average (a copy of the model), for sampling.
+
+    ``on_epoch_end(average)`` -> {name: value}, logged with the epoch (a held-out loss or bound, say).
+    """
+    optimizer = optim.Adam(model.parameters(), lr=lr)
+    ema = ExponentialMovingAverage(model, ema_decay)
+    run.track(model=model, optimizer=optimizer, ema=ema)
+    for _ in run.epochs():
+        for x, _ in run.progress(loader):
+            loss, terms = model.loss(x)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            ema.update(model)
+            run.log(**terms)
+        if on_epoch_end is not None:
+            run.log_epoch(**on_epoch_end(ema.module))
+    return ema.module
