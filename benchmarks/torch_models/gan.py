@@ -1,0 +1,86 @@
+"""The GANs of ``tinygen.models.gan`` in PyTorch: DCGAN's generator and discriminator (same layers and
+parameter names), the non-saturating GAN and WGAN-GP (the same losses, penalty and optimizer settings).
+
+The gradient penalty is written as PyTorch users write it: ``torch.autograd.grad(..., create_graph=True)``
+on the interpolates, the norm per example over ``flatten(1)``. ``eps`` (N,) can be given, so that both
+frameworks interpolate with the same weights; ``copy_weights`` (in this package) gives them the same
+parameters. Fed the same batches and noise, the two must then follow the same training trajectory
+(tests/models/test_gan_pytorch.py), the double backward through the convolutional critic included.
+"""
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+LEAK = 0.2
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self, latent_dim, channels=1, width=64):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(latent_dim, 2 * width, 7, bias=False), nn.BatchNorm2d(2 * width), nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
+            nn.ConvTranspose2d(width, channels, 4, stride=2, padding=1), nn.Tanh(),
+        )  # fmt: skip
+
+    def forward(self, z):
+        return self.net(z.reshape(*z.shape, 1, 1))
+
+
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, channels=1, width=64, batch_norm=True):
+        super().__init__()
+        middle = [nn.BatchNorm2d(2 * width)] if batch_norm else []
+        self.net = nn.Sequential(
+            nn.Conv2d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(LEAK),
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=not batch_norm), *middle, nn.LeakyReLU(LEAK),
+            nn.Conv2d(2 * width, 1, 7),
+        )  # fmt: skip
+
+    def forward(self, x):
+        return self.net(x).reshape(-1)
+
+
+class NonSaturatingGAN(nn.Module):
+    n_critic = 1
+
+    def __init__(self, generator, discriminator, latent_dim):
+        super().__init__()
+        self.generator, self.discriminator, self.latent_dim = generator, discriminator, latent_dim
+
+    def optimizers(self, lr=2e-4):
+        return (torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=(0.5, 0.999)),
+                torch.optim.Adam(self.generator.parameters(), lr=lr, betas=(0.5, 0.999)))  # fmt: skip
+
+    def discriminator_loss(self, real, fake):
+        return F.softplus(-self.discriminator(real)).mean() + F.softplus(self.discriminator(fake)).mean()
+
+    def generator_loss(self, fake):
+        return F.softplus(-self.discriminator(fake)).mean()
+
+
+class WGANGP(nn.Module):
+    n_critic = 5
+
+    def __init__(self, generator, critic, latent_dim, penalty_weight=10.0):
+        super().__init__()
+        self.generator, self.discriminator, self.latent_dim = generator, critic, latent_dim
+        self.penalty_weight = penalty_weight
+
+    def optimizers(self, lr=1e-4):
+        return (torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=(0.0, 0.9)),
+                torch.optim.Adam(self.generator.parameters(), lr=lr, betas=(0.0, 0.9)))  # fmt: skip
+
+    def gradient_penalty(self, real, fake, eps=None):
+        shape = (real.shape[0],) + (1,) * (real.ndim - 1)
+        eps = torch.rand(shape, dtype=real.dtype, device=real.device) if eps is None else eps.reshape(shape)
+        x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
+        (gradients,) = torch.autograd.grad(self.discriminator(x_hat).sum(), x_hat, create_graph=True)
+        return ((gradients.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+    def discriminator_loss(self, real, fake, eps=None):
+        wasserstein = self.discriminator(real).mean() - self.discriminator(fake).mean()
+        return -wasserstein + self.penalty_weight * self.gradient_penalty(real, fake, eps)
+
+    def generator_loss(self, fake):
+        return -self.discriminator(fake).mean()
