@@ -58,6 +58,62 @@ def training_step_case(label, module, name, kwargs, inputs, loss):
     return Case(f"{label} train step, batch {batch}", 0.0, build, tolerance=2e-3)
 
 
+def gan_step_case(label, objective, batch_norm, batch=64, width=32, latent_dim=64):
+    """One iteration of the adversarial loop on DCGAN's networks: the critic's step on the detached fake, then the
+    generator's on the same fake (for WGAN-GP the critic's loss includes the penalty, a double backward).
+
+    The interpolation weights eps are an input like the noise, so both frameworks compute the same penalty."""
+
+    def build(fw, rng):
+        import tinygen
+
+        from tinygen.models import gan
+
+        tinygen.manual_seed(0)
+        model = dcgan_pair(gan, objective, batch_norm, width, latent_dim)
+        gan.dcgan_init_(model)
+        if fw.name == "torch":
+            from benchmarks.torch_models import copy_weights
+            from benchmarks.torch_models import gan as torch_gan
+
+            model = copy_weights(model, dcgan_pair(torch_gan, objective, batch_norm, width, latent_dim))
+        model = model.to(fw.device)
+        d_optimizer, g_optimizer = model.optimizers()  # the paper's settings, the same in both
+        real = fw.tensor(rng.uniform(-1, 1, (batch, 1, 28, 28)))
+        z, eps = fw.tensor(rng.standard_normal((batch, latent_dim))), fw.tensor(rng.random(batch))
+        penalty = {"eps": eps} if objective == "WGANGP" else {}
+
+        def step(update=True):
+            fake = model.generator(z)
+            d_loss, _ = model.discriminator_loss(real, fake.detach(), **penalty)
+            d_optimizer.zero_grad()
+            d_loss.backward()
+            # copies: the generator's backward below adds into the critic's gradients in place
+            d_grads = [] if update else [np.array(fw.numpy(p.grad)) for p in model.discriminator.parameters()]
+            if update:
+                d_optimizer.step()
+            g_loss, _ = model.generator_loss(fake)
+            g_optimizer.zero_grad()
+            g_loss.backward()
+            if update:
+                g_optimizer.step()
+            return d_loss, g_loss, d_grads
+
+        def results():
+            d_loss, g_loss, d_grads = step(update=False)
+            return [fw.numpy(d_loss), fw.numpy(g_loss), *d_grads, *[fw.numpy(p.grad) for p in model.generator.parameters()]]
+
+        return step, results
+
+    return Case(f"{label} train step, batch {batch}", 0.0, build, tolerance=2e-3)
+
+
+def dcgan_pair(module, objective, batch_norm, width, latent_dim):
+    """``module.<objective>`` on DCGAN's generator and discriminator, of ``module``: tinygen's or the twins'."""
+    networks = module.DCGANGenerator(latent_dim, width=width), module.DCGANDiscriminator(width=width, batch_norm=batch_norm)
+    return getattr(module, objective)(*networks, latent_dim)
+
+
 def binary_images(batch):
     return lambda rng: [(rng.random((batch, 1, 28, 28)) < 0.3).astype(np.float32)]
 
@@ -89,4 +145,7 @@ def models_suite():
                            mean_nll),
         training_step_case("Diagonal BiLSTM h16 2 layers", "autoregressive.pixelrnn", "DiagonalBiLSTM", {},
                            binary_images(16), mean_nll),
+        # the GAN examples' default: width 32, latent 64, batches of 64
+        gan_step_case("DCGAN w32 D+G", "NonSaturatingGAN", batch_norm=True),
+        gan_step_case("WGAN-GP w32 critic (penalty)+G", "WGANGP", batch_norm=False),
     ]

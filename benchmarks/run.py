@@ -52,7 +52,8 @@ def second_coretype(device):
 
 def run_worker(framework, args, results_dir, memory=False, coretype=None):
     command = [sys.executable, str(HERE / "worker.py"), "--framework", framework, "--suite", args.suite,
-               "--device", args.device, "--results-dir", str(results_dir), "--budget", str(args.budget)]  # fmt: skip
+               "--device", args.device, "--results-dir", str(results_dir), "--budget", str(args.budget),
+               "--only", args.only]  # fmt: skip
     env = worker_environment(coretype)
     if args.check:
         command.append("--only-check")
@@ -203,6 +204,8 @@ def main(argv=None):
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case and framework")
     parser.add_argument("--rounds", type=int, default=3, help="worker processes per framework, run in turn")
     parser.add_argument("--check", action="store_true", help="only check that the frameworks agree; time nothing")
+    parser.add_argument("--only", default="", metavar="TEXT",
+                        help="only the cases whose name contains TEXT (saved as results/<device>-<TEXT>-<date>)")
     parser.add_argument("--no-save", action="store_true", help="print the table without writing results/")
     args = parser.parse_args(argv)
 
@@ -246,8 +249,10 @@ def main(argv=None):
     print(text)
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
-        stem = RESULTS / f"{args.device}-{datetime.date.today().isoformat()}"
-        stem.with_suffix(".md").write_text(f"# {args.suite} suite on {args.device}\n\n{text}\n")
+        only = "".join(c if c.isalnum() else "-" for c in args.only.lower())
+        stem = RESULTS / "-".join(filter(None, [args.device, only, datetime.date.today().isoformat()]))
+        title = f"{args.suite} suite on {args.device}" + (f", cases containing '{args.only}'" if args.only else "")
+        stem.with_suffix(".md").write_text(f"# {title}\n\n{text}\n")
         stem.with_suffix(".json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
         plot_ratios(rows, stem.with_suffix(".png"), f"{args.suite} suite on {args.device}: {info['cpu']}")
         print(f"\nwritten: {stem}.md, .json and .png")

@@ -60,11 +60,13 @@ def main():
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of timing per case")
     parser.add_argument("--only-check", action="store_true", help="compute results, time nothing")
     parser.add_argument("--memory", action="store_true", help="measure each step's peak memory, time nothing")
+    parser.add_argument("--only", default="", help="only the cases whose name contains this text")
     args = parser.parse_args()
 
     fw = ADAPTERS[args.framework](args.device)
     print(json.dumps({"framework": fw.name, "version": fw.version}), flush=True)
-    for index, case in enumerate(SUITES[args.suite]()):
+    cases = [case for case in SUITES[args.suite]() if args.only.lower() in case.name.lower()]
+    for index, case in enumerate(cases):
         step, results = case.build(fw, np.random.default_rng(index))
         if args.memory:
             print(json.dumps({"case": case.name, "peak_mb": step_memory_mb(step)}), flush=True)

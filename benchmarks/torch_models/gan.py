@@ -53,10 +53,12 @@ class NonSaturatingGAN(nn.Module):
                 torch.optim.Adam(self.generator.parameters(), lr=lr, betas=(0.5, 0.999)))  # fmt: skip
 
     def discriminator_loss(self, real, fake):
-        return F.softplus(-self.discriminator(real)).mean() + F.softplus(self.discriminator(fake)).mean()
+        loss = F.softplus(-self.discriminator(real)).mean() + F.softplus(self.discriminator(fake)).mean()
+        return loss, {"d_loss": loss}
 
     def generator_loss(self, fake):
-        return F.softplus(-self.discriminator(fake)).mean()
+        loss = F.softplus(-self.discriminator(fake)).mean()
+        return loss, {"g_loss": loss}
 
 
 class WGANGP(nn.Module):
@@ -80,7 +82,10 @@ class WGANGP(nn.Module):
 
     def discriminator_loss(self, real, fake, eps=None):
         wasserstein = self.discriminator(real).mean() - self.discriminator(fake).mean()
-        return -wasserstein + self.penalty_weight * self.gradient_penalty(real, fake, eps)
+        penalty = self.gradient_penalty(real, fake, eps)
+        loss = -wasserstein + self.penalty_weight * penalty
+        return loss, {"d_loss": loss, "wasserstein": wasserstein, "gradient_penalty": penalty}
 
     def generator_loss(self, fake):
-        return -self.discriminator(fake).mean()
+        loss = -self.discriminator(fake).mean()
+        return loss, {"g_loss": loss}

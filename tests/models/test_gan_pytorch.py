@@ -68,13 +68,13 @@ def test_the_loop_follows_pytorch_step_for_step(objective, batch_norm, tmp_path,
     for step, x in enumerate(batches, start=1):
         fake = twin.generator(torch.tensor(noise[step - 1]))
         extra = {"eps": torch.tensor(eps[step - 1])} if eps else {}
-        d_loss = twin.discriminator_loss(torch.tensor(x), fake.detach(), **extra)
+        d_loss, _ = twin.discriminator_loss(torch.tensor(x), fake.detach(), **extra)
         d_optimizer.zero_grad()
         d_loss.backward()
         d_optimizer.step()
         assert logged[step - 1] == pytest.approx(d_loss.item(), rel=1e-10), step
         if step % twin.n_critic == 0:
-            g_loss = twin.generator_loss(fake)
+            g_loss, _ = twin.generator_loss(fake)
             g_optimizer.zero_grad()
             g_loss.backward()
             g_optimizer.step()
