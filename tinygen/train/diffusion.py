@@ -14,7 +14,7 @@ and that checkpoints hold beside the model and the optimizer, so --resume
 continues it exactly.
 """
 from .. import optim
-from .adversarial import ExponentialMovingAverage
+from ..optim import ExponentialMovingAverage
 
 
 def fit_diffusion(run, model, loader, lr, ema_decay=0.999, on_epoch_end=None):
