@@ -8,7 +8,7 @@ families:
                      NADE, RNADE, PixelCNN, PixelRNN
     vae              the variational autoencoder, trained on the ELBO
     gan              (to come) generators trained against a critic
-    diffusion        (to come) denoising diffusion: DDPM, DDIM
+    diffusion        denoising diffusion: DDPM (forward process, L_simple, the bound), DDIM sampling
 
 A model is chosen by importing it, e.g.
 ``from tinygen.models.autoregressive import NADE`` or
