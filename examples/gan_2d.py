@@ -81,7 +81,7 @@ def main(argv=None):
 
     def report(run, samples, labels):
         points = samples.numpy().astype(numpy.float64)
-        save_samples(run, {args.loss: points})
+        save_samples(run, {"gan": points})
         train.save_scatter(points, run.path("samples.png"), reference=shown, centres=toy.centres, limit=limit,
                            title=f"{title}: {len(points):,} samples")  # fmt: skip
         train.save_surface(surface, run.path("surface.png"), reference=shown, limit=limit,
