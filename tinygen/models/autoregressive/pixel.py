@@ -63,25 +63,28 @@ class WindowCache:
     input at pixel (row, column) and taking the dot product of the kernel with
     the k x k window centred there gives the convolution's output at that pixel:
     the taps the mask keeps (above the pixel, left of it) were written at
-    earlier steps; the others, not yet written, are multiplied by zero.
+    earlier steps; the others, not yet written, are multiplied by zero. The map
+    is stored pixel-major, (H, W, N, C): what one step writes, a pixel of every
+    example, is one block of memory.
     """
 
     def __init__(self, conv, n, height, width):
         (kh, kw), device, dtype = conv.kernel_size, conv.weight.device, conv.weight.dtype
         self.bias, self.size = conv.bias, (kh, kw)
-        self.kernel = (conv.weight * conv.mask).reshape(conv.out_channels, -1).T  # (in * kh * kw, out)
-        self.inputs = zeros(n, conv.in_channels, height + kh - 1, width + kw - 1, dtype=dtype, device=device)
+        # (out, in, kh, kw) -> (kh * kw * in, out), the order of a window's (kh, kw, N, in) flattened per example
+        self.kernel = (conv.weight * conv.mask).permute(2, 3, 1, 0).reshape(-1, conv.out_channels)
+        self.inputs = zeros(height + kh - 1, width + kw - 1, n, conv.in_channels, dtype=dtype, device=device)
 
     def write(self, features, row, column):
         """features (N, in, 1, 1): the convolution's input at pixel (row, column)."""
         kh, kw = self.size
-        self.inputs[:, :, row + kh // 2, column + kw // 2] = features[:, :, 0, 0]
+        self.inputs[row + kh // 2, column + kw // 2] = features.reshape(features.shape[0], -1)
 
     def output(self, row, column):
         """The convolution's output at pixel (row, column): (N, out, 1, 1)."""
         kh, kw = self.size
-        window = self.inputs[:, :, row : row + kh, column : column + kw].reshape(self.inputs.shape[0], -1)
-        out = window @ self.kernel + self.bias
+        window = self.inputs[row : row + kh, column : column + kw].permute(2, 0, 1, 3)
+        out = window.reshape(window.shape[0], -1) @ self.kernel + self.bias
         return out.reshape(*out.shape, 1, 1)
 
     def __call__(self, features, row, column):

@@ -88,18 +88,20 @@ class RowLSTMCache:
     plus the row above's K_ss * h at column c, computed once per row; its cell takes over c from (r - 1, c)."""
 
     def __init__(self, layer, n, height, width):
-        hidden, options = layer.state_to_state.in_channels, {"dtype": layer.state_to_state.weight.dtype,
-                                                             "device": layer.state_to_state.weight.device}  # fmt: skip
+        weight = layer.state_to_state.weight
         self.layer, self.input_to_state = layer, WindowCache(layer.input_to_state, n, height, width)
-        # The states of every pixel, row r at r + 1: row 0 holds the zero state above the image.
-        self.h, self.c = zeros(n, hidden, height + 1, width, **options), zeros(n, hidden, height + 1, width, **options)
+        # The states of every pixel, pixel-major (as in WindowCache), row r at r + 1: row 0 is the zero state
+        # above the image.
+        self.h, self.c = (zeros(height + 1, width, n, weight.shape[1], dtype=weight.dtype, device=weight.device)
+                          for _ in range(2))  # fmt: skip
 
     def __call__(self, x, row, column):
         if column == 0:  # the row above is complete: its part of this row's gates, in one convolution
-            self.from_above = self.layer.state_to_state(self.h[:, :, row : row + 1])
+            above = self.h[row].permute(1, 2, 0)  # (N, h, W)
+            self.from_above = self.layer.state_to_state(above.reshape(*above.shape[:2], 1, above.shape[2]))
         gates = self.input_to_state(x, row, column) + self.from_above[:, :, :, column : column + 1]
-        h, c = lstm_gates(gates.reshape(x.shape[0], -1), self.c[:, :, row, column])
-        self.h[:, :, row + 1, column], self.c[:, :, row + 1, column] = h, c
+        h, c = lstm_gates(gates.reshape(x.shape[0], -1), self.c[row, column])
+        self.h[row + 1, column], self.c[row + 1, column] = h, c
         return x + self.layer.output_conv(h.reshape(*h.shape, 1, 1))
 
 
@@ -162,31 +164,31 @@ class DiagonalBiLSTMCache:
     """
 
     def __init__(self, layer, n, height, width):
-        hidden, options = layer.output_conv.in_channels, {"dtype": layer.output_conv.weight.dtype,
-                                                          "device": layer.output_conv.weight.device}  # fmt: skip
+        weight = layer.output_conv.weight
+        hidden, options = weight.shape[1], {"dtype": weight.dtype, "device": weight.device}
         self.layer, self.rows_swept = layer, 0
-        self.inputs = zeros(n, 2 * hidden, height, width, **options)
-        # Each direction's states, pixel (r, c) at (r + 1, c + 1): a border of zero states above, left and right.
-        self.states = {direction: (zeros(n, hidden, height + 1, width + 2, **options),
-                                   zeros(n, hidden, height + 1, width + 2, **options))
+        self.inputs = zeros(height, width, n, 2 * hidden, **options)  # pixel-major, as in WindowCache
+        # Each direction's (h, c), pixel (r, c) at (r + 1, c + 1): a border of zero states above, left and right.
+        self.states = {direction: tuple(zeros(height + 1, width + 2, n, hidden, **options) for _ in range(2))
                        for direction in ("left_to_right", "right_to_left")}  # fmt: skip
 
     def step(self, direction, row, column, before):
         """One LSTM step of ``direction`` at pixel (row, column); ``before`` is the column before it on its row."""
         h, c = self.states[direction]
-        h[:, :, row + 1, column + 1], c[:, :, row + 1, column + 1] = getattr(self.layer, direction).step(
-            self.inputs[:, :, row : row + 1, column : column + 1], h[:, :, row : row + 1, column + 1 : column + 2],
-            h[:, :, row + 1 : row + 2, before + 1 : before + 2], c[:, :, row + 1, before + 1])  # fmt: skip
+        pixel = (lambda t: t.reshape(*t.shape, 1, 1))  # (N, C) -> (N, C, 1, 1)
+        h[row + 1, column + 1], c[row + 1, column + 1] = getattr(self.layer, direction).step(
+            pixel(self.inputs[row, column]), pixel(h[row, column + 1]), pixel(h[row + 1, before + 1]),
+            c[row + 1, before + 1])  # fmt: skip
 
     def __call__(self, x, row, column):
-        width = self.inputs.shape[3]
+        width = self.inputs.shape[1]
         for finished in range(self.rows_swept, row):  # rows completed since the last sweep
             for c in reversed(range(width)):
                 self.step("right_to_left", finished, c, c + 1)
         self.rows_swept = row
-        self.inputs[:, :, row, column] = x[:, :, 0, 0]
+        self.inputs[row, column] = x.reshape(x.shape[0], -1)
         self.step("left_to_right", row, column, column - 1)
-        h = self.states["left_to_right"][0][:, :, row + 1, column + 1] + self.states["right_to_left"][0][:, :, row, column + 1]
+        h = self.states["left_to_right"][0][row + 1, column + 1] + self.states["right_to_left"][0][row, column + 1]
         return x + self.layer.output_conv(h.reshape(*h.shape, 1, 1))
 
 
