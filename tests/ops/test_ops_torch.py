@@ -76,6 +76,18 @@ def test_grouped_convs_with_many_channels_match_torch_to_second_order(groups):
                           lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, groups=upsampling_groups), arrays)  # fmt: skip
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+def test_whole_image_kernels_and_growing_transposed_convs_match_torch_to_second_order(stride):
+    """DCGAN's two ends: a 7x7 kernel on 7x7 maps (its columns are the flattened images, a view) and a 1x1 -> 7x7
+    transposed convolution with 32 channels (col2im, not the flipped kernel, whose columns would be mostly padding)."""
+    rng = np.random.default_rng(15)
+    arrays = [rng.standard_normal((3, 32, 7, 7)), rng.standard_normal((2, 32, 7, 7))]
+    _compare_second_order(lambda x, w: tg.conv2d(x, w, stride=stride), lambda x, w: F.conv2d(x, w, stride=stride), arrays)
+    arrays = [rng.standard_normal((3, 4, 1, 1)), rng.standard_normal((4, 32, 7, 7))]
+    _compare_second_order(lambda x, w: tg.conv_transpose2d(x, w, stride=stride),
+                          lambda x, w: F.conv_transpose2d(x, w, stride=stride), arrays)  # fmt: skip
+
+
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")  # torch's note on its copy
 @pytest.mark.parametrize("kernel, dilation", [(3, 1), (4, 1), (2, 3), (4, 2), ((2, 3), 1)])
 def test_padding_same_matches_torch_with_odd_and_even_kernels(kernel, dilation):

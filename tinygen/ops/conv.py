@@ -65,7 +65,23 @@ def _im2col(x, geometry):
     one_pixel_per_column = geometry.kernel_size == (1, 1) and geometry.stride == (1, 1) and geometry.padding == (0, 0)
     if one_pixel_per_column and geometry.output_size == geometry.image_size:
         return _flat_channels_first(x)  # each column is one pixel's channels: no copy for channel-major x
+    if _whole_image(geometry):
+        return x.reshape(x.shape[0], -1).T  # each column is one whole image: no copy for contiguous x
     return im2col(x, geometry)
+
+
+def _col2im(cols, x_shape, geometry):
+    if _whole_image(geometry):
+        return cols.T.reshape(x_shape)  # one window per image: nothing overlaps, nothing to add
+    return col2im(cols, x_shape, geometry)
+
+
+def _whole_image(geometry):
+    """One window covering the whole unpadded image (DCGAN's last 7x7 layer on 7x7 maps): a fully connected layer,
+    whose im2col is the images flattened and transposed, row c*T + t = (c, ki, kj) as in x."""
+    g = geometry
+    return (g.kernel_size == g.image_size and g.output_size == (1, 1) and g.padding == (0, 0)
+            and g.dilation == (1, 1) and len(g.taps) == g.kernel_size[0] * g.kernel_size[1])  # fmt: skip
 
 
 def _image_chunks(geometry, x_shape, out_channels, dtype, gpu):
@@ -174,18 +190,21 @@ class TransposedConvolution(Function):
         w_flat_t = _by_group(_flat_weight(self.geometry, w), groups).transpose(0, 2, 1)
         for images in _image_chunks(self.geometry, self.x_shape, g.shape[1], g.dtype, backend.is_gpu_array(g)):
             cols = w_flat_t @ _by_group(_flat_channels_first(g[images]), groups)  # (G, C/G * T, B*OH*OW)
-            z[images] = col2im(cols.reshape(-1, cols.shape[-1]), z[images].shape, self.geometry)
+            z[images] = _col2im(cols.reshape(-1, cols.shape[-1]), z[images].shape, self.geometry)
         return z
 
     def _flipped_geometry(self, g_shape):
         """With stride 1, the adjoint is itself a convolution: of g with the kernel flipped in space
         and transposed in channels, padded by d(k-1) - p (a masked kernel's taps flip with it). That
         skips col2im's scattered adds, which cost more than a second im2col once there are many
-        channels (32 or more, measured)."""
+        channels (32 or more, measured), as long as z has about as many pixels as g: where it grows
+        the image (1x1 -> 7x7, DCGAN's first layer) the flipped columns, one per pixel of z, are
+        mostly padding, and 49 times as many as col2im's."""
         g = self.geometry
         pads = [d * (k - 1) - p for k, p, d in zip(g.kernel_size, g.padding, g.dilation)]
         many_channels = self.x_shape[1] >= 32
-        if g.stride != (1, 1) or min(pads) < 0 or not many_channels:
+        grows = numpy.prod(self.x_shape[2:]) > 2 * numpy.prod(g_shape[2:])
+        if g.stride != (1, 1) or min(pads) < 0 or not many_channels or grows:
             return None
         last = g.kernel_size[0] * g.kernel_size[1] - 1
         flipped = ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps], g.groups)
