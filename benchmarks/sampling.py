@@ -16,9 +16,11 @@ A naive step costs the same at every pixel (one full pass over the 28 x 28
 image, whatever has been drawn), so the naive samplers are timed over their
 first ``--steps`` steps, after two untimed warm-up steps, and the time
 multiplied by 784 / steps; the table says so. The fast sampler is timed in
-full, best of ``--repeats``. Before any time is believed, the fast and the
-naive tinygen samplers, given the same seed, must draw the same first
-``--steps`` pixels.
+full, best of ``--repeats``. Times are CPU seconds of the process, as
+``op_overhead.py`` takes them: with one thread, the wall time of an idle
+machine, and little changed by other processes on a busy one. Before any time
+is believed, the fast and the naive tinygen samplers, given the same seed,
+must draw the same first ``--steps`` pixels.
 """
 import argparse
 import datetime
@@ -49,11 +51,11 @@ def naive_tinygen(model, n, steps):
     import tinygen as tg
 
     x = model.flatten(tg.zeros(n, *model.shape))
-    started = time.perf_counter()
+    started = time.process_time()
     with tg.no_grad():
         for _, position, params in zip(range(steps), np.ndindex(x.shape[1:]), model.params_by_full_passes(x)):
             x[:, *position] = model.distribution(params).sample()
-    return time.perf_counter() - started, x.numpy().reshape(n, -1)[:, :steps]
+    return time.process_time() - started, x.numpy().reshape(n, -1)[:, :steps]
 
 
 def naive_torch(twin, n, steps, size=28):
@@ -61,12 +63,12 @@ def naive_torch(twin, n, steps, size=28):
     import torch
 
     x = torch.zeros(n, 1, size, size)
-    started = time.perf_counter()
+    started = time.process_time()
     with torch.no_grad():
         for step in range(steps):
             row, column = divmod(step, size)
             x[:, 0, row, column] = torch.bernoulli(torch.sigmoid(twin(x)[:, 0, row, column]))
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def measure(name, model, twin, args):
@@ -80,9 +82,9 @@ def measure(name, model, twin, args):
     fast_seconds = []
     for _ in range(args.repeats):
         tg.manual_seed(0)
-        started = time.perf_counter()
+        started = time.process_time()
         fast = model.sample(args.samples)
-        fast_seconds.append(time.perf_counter() - started)
+        fast_seconds.append(time.process_time() - started)
     if not np.array_equal(fast.numpy().reshape(args.samples, -1)[:, : args.steps], naive_pixels):
         raise AssertionError(f"{name}: the fast sampler drew other pixels than the naive one from the same seed")
     steps = model.num_dims
@@ -93,7 +95,7 @@ def measure(name, model, twin, args):
 
 def markdown(rows, args, info):
     lines = [f"# Drawing {args.samples} binarised MNIST digits: cached generation against one pass per pixel", "",
-             f"Seconds to draw {args.samples} digits at once (28 x 28, float32, {args.threads} thread(s)). "
+             f"CPU seconds to draw {args.samples} digits at once (28 x 28, float32, {args.threads} thread(s)). "
              f"The naive samplers were timed over their first {args.steps} of 784 steps and the time scaled by "
              f"784 / {args.steps} (every naive step is one full pass); the fast sampler in full, fastest of "
              f"{args.repeats}. The fast and naive tinygen samplers drew the same first {args.steps} pixels from "

@@ -37,10 +37,12 @@ pixel's step, from caches of what the earlier steps computed:
         every layer, bottom to top, at pixel i only: a k x k masked convolution
         reads its k x k window of a cache of its input (``WindowCache``), whose
         unmasked taps, above i and left of it, were filled at earlier steps;
-        a 1x1 convolution and a ReLU need pixel i alone;
+        a 1x1 convolution and a ReLU need pixel i alone; an LSTM layer takes
+        one step from the states it keeps (``pixelrnn``);
         the head's logits at i -> draw x_{i,c}
 
-In all, about one forward pass per sample instead of H W C of them. Each layer
+In all, about one forward pass per sample (C of them for C colours, drawn one
+after another at each pixel) instead of H W C. Each layer
 supplies its part as ``incremental(n, height, width)``: a function
 (features at pixel i, row, column) -> its output at pixel i, holding the
 layer's caches. The draws are those of ``sample_naive``, given the same random
@@ -54,6 +56,11 @@ from ...nn import ReLU, Sequential
 from ...ops.conv import pair
 from .base import Autoregressive
 from .masks import pixelcnn_conv
+
+
+def one_pixel(t):
+    """(N, C) -> (N, C, 1, 1): one pixel's values as a feature map, for the layers' convolutions."""
+    return t.reshape(*t.shape, 1, 1)
 
 
 class WindowCache:
@@ -85,7 +92,7 @@ class WindowCache:
         kh, kw = self.size
         window = self.inputs[row : row + kh, column : column + kw].permute(2, 0, 1, 3)
         out = window.reshape(window.shape[0], -1) @ self.kernel + self.bias
-        return out.reshape(*out.shape, 1, 1)
+        return one_pixel(out)
 
     def __call__(self, features, row, column):
         self.write(features, row, column)
@@ -148,13 +155,17 @@ class PixelAutoregressive(Autoregressive):
         n, height, width, channels = x.shape
         inputs = WindowCache(self.input_conv, n, height, width)
         layers = [layer.incremental(n, height, width) for layer in self.layers]
+
+        def pixel(row, column):  # its values as drawn so far
+            return self.scaled(one_pixel(x[:, row, column]))
+
         for row, column in numpy.ndindex(height, width):
             for channel in range(channels):
-                features = inputs(self.scaled(x[:, row, column].reshape(n, channels, 1, 1)), row, column)
+                features = inputs(pixel(row, column), row, column)
                 for layer in layers:
                     features = layer(features, row, column)
                 yield self.head(features)[:, channel, 0, 0]
-            inputs.write(self.scaled(x[:, row, column].reshape(n, channels, 1, 1)), row, column)
+            inputs.write(pixel(row, column), row, column)
 
     def flatten(self, x):
         """Images (N, C, H, W) of any size -> (N, H, W, C), whose row-major order is the generation order."""

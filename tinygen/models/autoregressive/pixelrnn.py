@@ -40,7 +40,7 @@ from ...creation import zeros
 from ...nn import Conv2d, Module, ModuleList
 from ...ops import cat, flip, lstm_gates, pad, skew, split, unskew
 from .masks import gate_mask, pixelcnn_conv, same_size_conv
-from .pixel import PixelAutoregressive, WindowCache
+from .pixel import PixelAutoregressive, WindowCache, one_pixel
 
 
 def lstm_sweep(preacts, state_to_state, dim):
@@ -102,7 +102,7 @@ class RowLSTMCache:
         gates = self.input_to_state(x, row, column) + self.from_above[:, :, :, column : column + 1]
         h, c = lstm_gates(gates.reshape(x.shape[0], -1), self.c[row, column])
         self.h[row + 1, column], self.c[row + 1, column] = h, c
-        return x + self.layer.output_conv(h.reshape(*h.shape, 1, 1))
+        return x + self.layer.output_conv(one_pixel(h))
 
 
 class DiagonalLSTM(Module):
@@ -175,9 +175,8 @@ class DiagonalBiLSTMCache:
     def step(self, direction, row, column, before):
         """One LSTM step of ``direction`` at pixel (row, column); ``before`` is the column before it on its row."""
         h, c = self.states[direction]
-        pixel = (lambda t: t.reshape(*t.shape, 1, 1))  # (N, C) -> (N, C, 1, 1)
         h[row + 1, column + 1], c[row + 1, column + 1] = getattr(self.layer, direction).step(
-            pixel(self.inputs[row, column]), pixel(h[row, column + 1]), pixel(h[row + 1, before + 1]),
+            one_pixel(self.inputs[row, column]), one_pixel(h[row, column + 1]), one_pixel(h[row + 1, before + 1]),
             c[row + 1, before + 1])  # fmt: skip
 
     def __call__(self, x, row, column):
@@ -189,7 +188,7 @@ class DiagonalBiLSTMCache:
         self.inputs[row, column] = x.reshape(x.shape[0], -1)
         self.step("left_to_right", row, column, column - 1)
         h = self.states["left_to_right"][0][row + 1, column + 1] + self.states["right_to_left"][0][row, column + 1]
-        return x + self.layer.output_conv(h.reshape(*h.shape, 1, 1))
+        return x + self.layer.output_conv(one_pixel(h))
 
 
 class PixelRNN(PixelAutoregressive):
