@@ -142,11 +142,15 @@ class LeakyReLU(Function):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        return backend.get_array_module(x).where(x > 0, x, x * self.negative_slope)
+        xp, slope = backend.get_array_module(x), self.negative_slope
+        if 0 < slope <= 1:  # max(x, slope x), the same (not at 0: inf * 0), and NumPy's maximum is 10x faster than where
+            return xp.maximum(x, x * slope)
+        return xp.where(x > 0, x, x * slope)
 
     def backward(self, gy):
         x = self.inputs[0].data
-        return gy * _constant(backend.get_array_module(x).where(x > 0, 1.0, self.negative_slope), gy)
+        one, slope = gy.dtype.type(1), gy.dtype.type(self.negative_slope)  # gy's dtype: Python floats made float64
+        return gy * Tensor(backend.get_array_module(x).where(x > 0, one, slope))
 
 
 class ELU(Function):
