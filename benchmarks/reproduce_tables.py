@@ -3,6 +3,7 @@ repeat: the commit, the seed, the thread settings and the command.
 
     python benchmarks/reproduce_tables.py                      # every row: hours on 2 CPU cores
     python benchmarks/reproduce_tables.py --rows independence  # the rows whose name contains "independence"
+    python benchmarks/reproduce_tables.py --rows "dcgan default" "wgan-gp 60"  # rows that contain either text
     python benchmarks/reproduce_tables.py --quick              # every row for a few batches: checks the script
     python benchmarks/reproduce_tables.py --threads 1          # one thread for OpenMP, OpenBLAS, MKL and Numba
 
@@ -61,6 +62,19 @@ ROWS = [
     Row("pixelrnn row 15 epochs", "examples/pixelrnn_mnist.py", ("--cell", "row", "--epochs", "15")),
     Row("pixelrnn diagonal default", "examples/pixelrnn_mnist.py", ("--cell", "diagonal")),
     Row("pixelrnn diagonal 5 epochs", "examples/pixelrnn_mnist.py", ("--cell", "diagonal", "--epochs", "5")),
+    # README, "Sample quality": the GANs, at their defaults and for 3 times the epochs
+    Row("gan default", "examples/gan_mnist.py"),
+    Row("gan 90 epochs", "examples/gan_mnist.py", ("--epochs", "90")),
+    Row("gan --loss minimax default", "examples/gan_mnist.py", ("--loss", "minimax")),
+    Row("gan --loss minimax 90 epochs", "examples/gan_mnist.py", ("--loss", "minimax", "--epochs", "90")),
+    Row("dcgan default", "examples/dcgan_mnist.py"),
+    Row("dcgan 45 epochs", "examples/dcgan_mnist.py", ("--epochs", "45")),
+    Row("wgan default", "examples/wgan_mnist.py"),
+    Row("wgan 90 epochs", "examples/wgan_mnist.py", ("--epochs", "90")),
+    Row("wgan-gp default", "examples/wgan_gp_mnist.py"),
+    Row("wgan-gp 60 epochs", "examples/wgan_gp_mnist.py", ("--epochs", "60")),
+    Row("conditional gan default", "examples/cgan_mnist.py"),
+    Row("conditional gan 45 epochs", "examples/cgan_mnist.py", ("--epochs", "45")),
 ]
 
 
@@ -108,12 +122,13 @@ QUALITY = (("samples", "{:.0f}"), ("fid_mnist", "{:.1f}"), ("kid_mnist", "{:.2f}
 
 def quality_lines(records):
     """The sample-quality table: a line per model that a row scored (see tinygen.evaluation)."""
-    lines = ["", "| row | model | samples | FID (MNIST features) | KID | IS | precision | recall | classes covered | reference |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    lines = ["", "| row | model | samples | FID (MNIST features) | KID | IS | precision | recall | classes covered | "
+                 "label accuracy | reference |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
     for record in records:
         quality = record.get("quality", {})
         for model in sorted({key.rsplit("_samples", 1)[0] for key in quality if key.endswith("_samples")}):
             cells = [form.format(quality[f"{model}_{name}"]) for name, form in QUALITY]
+            cells.append(f"{quality[f'{model}_label_accuracy']:.3f}" if f"{model}_label_accuracy" in quality else "")  # a cGAN's
             lines.append(f"| {record['row']} | {model} | {' | '.join(cells)} | {quality[f'{model}_reference']} |")
     return lines if len(lines) > 3 else []
 
@@ -125,14 +140,15 @@ def markdown(header, records):
     for record in records:
         figures = record.get("error") or ", ".join(
             f"{model} {nll:.2f} ({record['bits_per_dim'].get(model, float('nan')):.3f})".strip()
-            for model, nll in record["nll"].items())  # fmt: skip
+            for model, nll in record["nll"].items()) or "none (no likelihood)"  # fmt: skip
         lines.append(f"| {record['row']} | {figures} | {record['seed']} | `{record['command']}` | {record['seconds']} s |")
     return "\n".join(lines + quality_lines(records)) + "\n"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--rows", default="", help="run only the rows whose name contains this text")
+    parser.add_argument("--rows", nargs="+", default=[""], metavar="TEXT",
+                        help="run only the rows whose name contains one of these texts")
     parser.add_argument("--threads", type=int, default=2, help="threads for OpenMP, OpenBLAS, MKL and Numba")
     parser.add_argument("--quick", action="store_true", help="a few batches per row: checks the script, not the figures")
     parser.add_argument("--runs", type=pathlib.Path, default=None,
@@ -141,9 +157,9 @@ def main(argv=None):
                         help="where the table goes, without extension (default: benchmarks/results/tables-DATE, "
                              "or RUNS/tables with --quick)")  # fmt: skip
     args = parser.parse_args(argv)
-    rows = [row for row in ROWS if args.rows in row.name]
+    rows = [row for row in ROWS if any(text in row.name for text in args.rows)]
     if not rows:
-        parser.error(f"no row's name contains {args.rows!r}; the rows: {', '.join(row.name for row in ROWS)}")
+        parser.error(f"no row's name contains any of {args.rows}; the rows: {', '.join(row.name for row in ROWS)}")
     runs = (args.runs or ROOT / ("runs/reproduce-quick" if args.quick else "runs/reproduce")).resolve()
     today = datetime.date.today().isoformat()
     output = args.output or (runs / "tables" if args.quick else ROOT / f"benchmarks/results/tables-{today}")

@@ -11,7 +11,7 @@ non-saturating one. samples.png has a row per requested digit, 0 to 9, and
 metrics.json the label accuracy: how often the MNIST feature network reads
 the digit that was asked for.
 
-The default (width 32, 8 epochs of the 4,000 embedded digits) takes a few
+The default (width 32, 15 epochs of the 4,000 embedded digits) takes a few
 minutes on 2 CPU cores; --full is width 64 for 25 epochs.
 
     python examples/cgan_mnist.py                        # runs/cgan_mnist/: progress.gif, samples.png, metrics.json
@@ -41,7 +41,7 @@ def report(run, samples, labels):
 
 
 def main(argv=None):
-    parser = train.example_parser("cgan_mnist", __doc__.split("\n")[0], epochs=8, batch_size=64, lr=2e-4)
+    parser = train.example_parser("cgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4)
     parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
     parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
     parser.add_argument("--embed", type=positive_int, default=10, help="dimension of the label's embedding")

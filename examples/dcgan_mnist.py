@@ -8,7 +8,7 @@ ReLU up to a tanh image, strided convolutions with LeakyReLU down to a
 logit, every weight from N(0, 0.02), Adam with lr 2e-4 and beta1 0.5. The
 digits are grey levels scaled to [-1, 1], the range of the tanh.
 
-The default (width 32, 8 epochs of the 4,000 embedded digits) takes a few
+The default (width 32, 15 epochs of the 4,000 embedded digits) takes a few
 minutes on 2 CPU cores; --full is the paper's width (64 feature maps at
 the last layer) for 25 epochs.
 
@@ -25,7 +25,7 @@ FULL = {"width": 64, "epochs": 25}
 
 
 def main(argv=None):
-    parser = train.example_parser("dcgan_mnist", __doc__.split("\n")[0], epochs=8, batch_size=64, lr=2e-4)
+    parser = train.example_parser("dcgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4)
     parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
     parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
     parser.add_argument("--ema", type=float, default=None, metavar="DECAY",

@@ -24,13 +24,14 @@ from tinygen.train.adversarial import fit_adversarially
 from tinygen.train.arguments import positive_int
 
 LOSSES = {"non-saturating": NonSaturatingGAN, "minimax": GAN}
-FULL = {"hidden": [1200, 1200], "epochs": 100}
+FULL = {"g_hidden": [1200, 1200], "d_hidden": [1200, 1200], "epochs": 100}
 
 
 def main(argv=None):
     parser = train.example_parser("gan_mnist", __doc__.split("\n")[0], epochs=20, batch_size=64, lr=2e-4)
     parser.add_argument("--loss", choices=LOSSES, default="non-saturating", help="the generator's loss")
-    parser.add_argument("--hidden", type=positive_int, nargs="+", default=[256, 256], help="hidden layer sizes of G and D")
+    parser.add_argument("--g-hidden", type=positive_int, nargs="+", default=[256, 256], help="G's hidden layer sizes")
+    parser.add_argument("--d-hidden", type=positive_int, nargs="+", default=[256, 256], help="D's hidden layer sizes")
     parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
     parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
                         help="sample from a moving average of G's weights with this decay (e.g. 0.999)")
@@ -40,8 +41,8 @@ def main(argv=None):
 
     data = mnist(args.data, signed=True)
     loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
-    model = LOSSES[args.loss](MLPGenerator(args.latent, (1, 28, 28), args.hidden),
-                              MLPDiscriminator((1, 28, 28), args.hidden), args.latent).to(args.device)  # fmt: skip
+    model = LOSSES[args.loss](MLPGenerator(args.latent, (1, 28, 28), args.g_hidden),
+                              MLPDiscriminator((1, 28, 28), args.d_hidden), args.latent).to(args.device)  # fmt: skip
     final = fit_adversarially(run, model, loader, args.lr, args.ema, args.samples)
     print(train.adversarial.summary(final))
     return final

@@ -12,11 +12,14 @@ losses do not show.
 The critic is DCGAN's discriminator with its batch norm, as in the paper's
 experiments: with clipping, unlike the gradient penalty, nothing is
 computed per example that batch norm would mix (real and fake batches go
-through it separately, so each is normalised by its own statistics).
+through it separately, so each is normalised by its own statistics). The
+clipping reaches batch norm's scales too, as in the paper's code: from 1
+down to c after the first step.
 
 The default (width 32, lr 2e-4, 30 epochs of the 4,000 embedded digits:
-about 375 generator steps) takes a few minutes on 2 CPU cores; --full is
-the paper's width and learning rate (64, 5e-5) for 100 epochs.
+378 generator steps) takes a few minutes on 2 CPU cores; the paper's lr
+5e-5 needs more steps than that. --full is the paper's width and learning
+rate (64, 5e-5) for 100 epochs.
 
     python examples/wgan_mnist.py                        # runs/wgan_mnist/: progress.gif, samples.png, metrics.json
 """

@@ -9,15 +9,16 @@ from test_examples import load
 from test_vae_example import grid_cells
 
 SAMPLES = 20
-QUICK = ["--quick", "--quiet", "--batch-size", "16", "--width", "8", "--samples", str(SAMPLES)]
+QUICK = ["--quick", "--quiet", "--batch-size", "16", "--samples", str(SAMPLES)]
+CONVOLUTIONAL = [*QUICK, "--width", "8"]
+MLP = [*QUICK, "--g-hidden", "16", "--d-hidden", "16"]
 EXAMPLES = {  # example: its tiny settings
-    "dcgan_mnist": QUICK,
-    "gan_mnist": ["--quick", "--quiet", "--batch-size", "16", "--hidden", "16", "--samples", str(SAMPLES)],
-    "gan_mnist --loss minimax": ["--quick", "--quiet", "--batch-size", "16", "--hidden", "16", "--samples",
-                                 str(SAMPLES), "--loss", "minimax"],  # fmt: skip
-    "wgan_mnist": QUICK,
-    "wgan_gp_mnist": QUICK,
-    "cgan_mnist": [*QUICK, "--ema", "0.9"],
+    "gan_mnist": MLP,
+    "gan_mnist --loss minimax": [*MLP, "--loss", "minimax"],
+    "dcgan_mnist": CONVOLUTIONAL,
+    "wgan_mnist": CONVOLUTIONAL,
+    "wgan_gp_mnist": CONVOLUTIONAL,
+    "cgan_mnist": [*CONVOLUTIONAL, "--ema", "0.9"],
 }
 FIGURES = {"samples", "fid_mnist", "kid_mnist", "kid_mnist_se", "inception_score", "precision", "recall",
            "classes_covered", "class_kl_from_uniform", "class_histogram", "reference"}  # fmt: skip
