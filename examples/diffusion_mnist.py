@@ -1,0 +1,127 @@
+"""DDPM on MNIST: a U-Net trained to predict the noise, sampled with DDIM, judged by its bound in bits/dim.
+
+The digits' grey levels are scaled to [-1, 1], x = 2 g / 255 - 1; the forward
+process has T = 1000 steps of DDPM's linear schedule, and a U-Net (residual
+blocks with GroupNorm and SiLU, the sinusoidal time embedding in every
+block, 28 -> 14 -> 7 and back with skips; tinygen/models/diffusion/networks.py)
+learns eps_theta(x_t, t) by the simple loss. A moving average of its weights
+draws the samples, with DDIM (tinygen/models/diffusion/ddim.py): S network
+evaluations instead of T.
+
+The test bound. L_vlb with the discretised Gaussian decoder bounds -log p(x)
+of the 8-bit grey levels, in bits per dimension: comparable with other models
+of the same grey levels, not with the binarised likelihoods of the
+autoregressive examples (a different data set). The sum over steps is
+estimated from --bound-steps of them, one per stratum (``DDPM.nll_bound``).
+
+What the run writes (runs/diffusion_mnist/): samples.png and samples.npz
+(DDIM, --ddim-steps and --eta), reverse.gif (one reverse trajectory of 16
+digits), metrics.json (the test bound in bits/dim, the sample-quality figures
+in MNIST features); with --ddim-table, ddim_table.json: FID/KID and seconds
+for S = 10, 20, 50, 100 and T steps at eta = 0 and 1, the shape of Table 1 of
+the DDIM paper (../shared/anchors.md has its CIFAR-10 numbers).
+
+The default (16 channels, 2 epochs of the embedded 4,000 digits) is a smoke
+run of a few minutes on 2 CPU cores: its samples are blurs, not digits: DDPM
+needs tens of thousands of steps. --full is a real run (hours on a CPU).
+
+    python examples/diffusion_mnist.py
+    python examples/diffusion_mnist.py --full --device gpu --ddim-table
+"""
+import json
+import time
+
+import numpy
+
+from tinygen import train
+from tinygen.autograd import no_grad
+from tinygen.data import ArrayDataset, DataLoader, mnist
+from tinygen.distributions import bits_per_dim
+from tinygen.evaluation import flat_figures, score_samples
+from tinygen.evaluation.score import summary
+from tinygen.models.diffusion import DDIM, DDPM, UNet, linear_schedule
+from tinygen.train.arguments import positive_int
+
+FULL = {"channels": 32, "attention": True, "epochs": 30, "batch_size": 128, "samples": 1000, "test_digits": 1000}
+TABLE_STEPS = (10, 20, 50, 100)
+
+
+def main(argv=None):
+    parser = train.example_parser("diffusion_mnist", __doc__.split("\n")[0], epochs=2, batch_size=64, lr=2e-4)
+    parser.add_argument("--channels", type=positive_int, default=16, help="U-Net channels at 28x28 (twice that below)")
+    parser.add_argument("--attention", action="store_true", help="self-attention at 7x7")
+    parser.add_argument("--steps", type=positive_int, default=1000, help="T, the steps of the forward process")
+    parser.add_argument("--ema-decay", type=float, default=0.999, help="decay of the weights' moving average")
+    parser.add_argument("--ddim-steps", type=positive_int, default=50, help="S, DDIM's network evaluations per sample")
+    parser.add_argument("--eta", type=float, default=0.0, help="DDIM's noise: 0 deterministic, 1 DDPM's variance")
+    parser.add_argument("--samples", type=positive_int, default=100, help="digits drawn at the end, scored and saved")
+    parser.add_argument("--test-digits", type=positive_int, default=200, help="held-out digits the bound is taken on")
+    parser.add_argument("--bound-steps", type=positive_int, default=50, help="steps the bound's sum is estimated from")
+    parser.add_argument("--ddim-table", action="store_true", help="FID/KID and time for S = 10 .. T, eta = 0 and 1")
+    args = train.parse_example_args(parser, argv, FULL)
+    run = train.Run(args)
+
+    data = mnist(args.data, signed=True)
+    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    test_digits = ArrayDataset(*(array[: args.test_digits] for array in data.test.arrays), transform=data.test.transform)
+    test_loader = DataLoader(test_digits, 100, device=args.device)
+    network = UNet(channels=args.channels, groups=min(8, args.channels), attention=args.attention)
+    model = DDPM(network, (1, 28, 28), linear_schedule(args.steps), clip_denoised=True).to(args.device)
+
+    average = train.fit_diffusion(run, model, loader, args.lr, args.ema_decay)
+    average.eval()
+
+    nats = train.held_out_means(run, test_loader, "test bound", lambda x: {"nll": average.nll_bound(x, args.bound_steps)})
+    figures = {"test_nll_bound": nats["nll"], "test_bits_per_dim_bound": bits_per_dim(nats["nll"], 784)}
+    sampler = DDIM(average, args.ddim_steps, args.eta)
+    save_trajectory(run, sampler)
+    images = sampler.sample(args.samples)
+    train.save_image_grid(images[:100], run.path("samples.png"), nrow=10, value_range=(-1, 1), normalize=True)
+    digits = to_unit_range(images)
+    train.save_samples(run, {"ddpm": digits})
+    figures |= flat_figures(score_samples({"ddpm": digits}, args.data))
+    if args.ddim_table:
+        figures["ddim_table"] = ddim_table(run, average, args.samples, args.data)
+    final = run.finish(**figures)
+    print(f"\ntest bound: {final['test_nll_bound']:.1f} nats, {final['test_bits_per_dim_bound']:.3f} bits/dim "
+          f"(8-bit grey levels, {args.test_digits} digits)")  # fmt: skip
+    if "quality_ddpm_fid_mnist" in final:
+        quality = {key[len("quality_ddpm_"):]: value for key, value in final.items() if key.startswith("quality_ddpm_")}
+        print(f"DDIM S = {args.ddim_steps}, eta = {args.eta}: " + summary(quality | {"samples": int(quality["samples"])}))
+    return final
+
+
+def to_unit_range(images):
+    """Samples in [-1, 1] -> grey levels in [0, 1], float32: the range of the real digits they are scored against."""
+    return numpy.clip((images.numpy() + 1) / 2, 0, 1).astype(numpy.float32)
+
+
+@no_grad()
+def save_trajectory(run, sampler, n=16):
+    """reverse.gif: n digits from x_T ~ N(0, I) to x_0, one frame per jump of the sampler."""
+    frames = [sampler.model.noise(n)]
+    frames += [x for _, x in sampler.reverse(frames[0])]
+    pictures = [train.image_grid(x.clamp(-1, 1), nrow=4, value_range=(-1, 1), normalize=True) for x in frames]
+    train.save_gif(pictures + pictures[-1:] * 5, run.path("reverse.gif"), seconds_per_frame=0.1)
+
+
+def ddim_table(run, model, n, data_path):
+    """[{steps, eta, seconds, fid_mnist, kid_mnist}] for S in TABLE_STEPS (those below T) and T, eta 0 and 1;
+    also written to ddim_table.json."""
+    rows = []
+    for steps in [s for s in TABLE_STEPS if s < model.num_steps] + [model.num_steps]:
+        for eta in (0.0, 1.0):
+            started = time.perf_counter()
+            digits = to_unit_range(DDIM(model, steps, eta).sample(n))
+            seconds = time.perf_counter() - started
+            quality = score_samples({"ddim": digits}, data_path)["ddim"]
+            rows.append({"steps": steps, "eta": eta, "seconds": seconds, "fid_mnist": quality["fid_mnist"],
+                         "kid_mnist": quality["kid_mnist"]})  # fmt: skip
+            print(f"S = {steps:5d}, eta = {eta:.0f}: FID {quality['fid_mnist']:8.2f}, KID {quality['kid_mnist']:.4f}, "
+                  f"{seconds:.1f} s")  # fmt: skip
+    run.path("ddim_table.json").write_text(json.dumps(rows, indent=1))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
