@@ -130,6 +130,21 @@ def negative_elbo(model, x, noise):
     return -model.elbo(x, noise=noise)[0].mean()
 
 
+def noised_images(batch, steps=1000):
+    """x_t (drawn from N(0, I), its distribution at large t), steps t and the noise eps to predict."""
+
+    def inputs(rng):
+        return (rng.standard_normal((batch, 1, 28, 28)).astype(np.float32), rng.integers(0, steps, batch),
+                rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))  # fmt: skip
+
+    return inputs
+
+
+def noise_prediction_error(network, x_t, t, noise):
+    """DDPM's L_simple for given x_t: the mean of (eps - eps_theta(x_t, t))^2."""
+    return ((noise - network(x_t, t)) ** 2).mean()
+
+
 def models_suite():
     """A training step of each model at its example's default size, on a batch of 28x28 binary images."""
     vae = images_and_noise(64, latent_dim=16)
@@ -148,4 +163,7 @@ def models_suite():
         # the GAN examples' default: width 32, latent 64, batches of 64
         gan_step_case("DCGAN w32 D+G", "NonSaturatingGAN", batch_norm=True),
         gan_step_case("WGAN-GP w32 critic (penalty)+G", "WGANGP", batch_norm=False),
+        # DDPM's simple loss on the U-Net of the diffusion example: x_t, its step t and noise given
+        training_step_case("DDPM U-Net c32 (attention 7x7)", "diffusion", "UNet", {"attention": True},
+                           noised_images(64), noise_prediction_error),
     ]
