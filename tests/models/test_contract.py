@@ -14,6 +14,7 @@ from tinygen.models.autoregressive import (
     RowLSTM,
 )
 from tinygen.models.base import GenerativeModel
+from tinygen.models.diffusion import DDPM, Gaussian, MLPDenoiser, linear_schedule
 from tinygen.models.vae import VAE, GaussianLikelihood, MLPDecoder, MLPEncoder, conv_vae, mlp_vae
 
 BINARY = (1, 4, 4)
@@ -29,6 +30,7 @@ MODELS = {
     "diagonal bilstm": (lambda: DiagonalBiLSTM(image_size=4, hidden_channels=2, num_layers=1), BINARY),
     "mlp vae": (lambda: mlp_vae(2, BINARY, hidden_sizes=(3,)), BINARY),
     "conv vae": (lambda: conv_vae(2, BINARY, channels=(2, 3)), BINARY),
+    "ddpm": (lambda: DDPM(MLPDenoiser(2, 4, 1, 4), (2,), linear_schedule(30), decoder=Gaussian()), (2,)),
 }
 EXACT_DENSITIES = ["independent", "markov chain", "fvsbn", "nade", "rnade", "pixelcnn", "row lstm", "diagonal bilstm"]
 
