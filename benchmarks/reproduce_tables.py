@@ -64,9 +64,9 @@ ROWS = [
     Row("pixelrnn diagonal 5 epochs", "examples/pixelrnn_mnist.py", ("--cell", "diagonal", "--epochs", "5")),
     # README, "Sample quality": the GANs, at their defaults and for 3 times the epochs
     Row("gan default", "examples/gan_mnist.py"),
-    Row("gan 90 epochs", "examples/gan_mnist.py", ("--epochs", "90")),
+    Row("gan 180 epochs", "examples/gan_mnist.py", ("--epochs", "180")),
     Row("gan --loss minimax default", "examples/gan_mnist.py", ("--loss", "minimax")),
-    Row("gan --loss minimax 90 epochs", "examples/gan_mnist.py", ("--loss", "minimax", "--epochs", "90")),
+    Row("gan --loss minimax 180 epochs", "examples/gan_mnist.py", ("--loss", "minimax", "--epochs", "180")),
     Row("dcgan default", "examples/dcgan_mnist.py"),
     Row("dcgan 45 epochs", "examples/dcgan_mnist.py", ("--epochs", "45")),
     Row("wgan default", "examples/wgan_mnist.py"),
