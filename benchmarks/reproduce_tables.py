@@ -122,13 +122,15 @@ QUALITY = (("samples", "{:.0f}"), ("fid_mnist", "{:.1f}"), ("kid_mnist", "{:.2f}
 
 def quality_lines(records):
     """The sample-quality table: a line per model that a row scored (see tinygen.evaluation)."""
-    lines = ["", "| row | model | samples | FID (MNIST features) | KID | IS | precision | recall | classes covered | "
-                 "label accuracy | reference |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    lines = ["", "| row | model | samples | FID (MNIST features) | KID | IS | precision | recall | classes covered "
+                 "| label accuracy | reference |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
     for record in records:
         quality = record.get("quality", {})
         for model in sorted({key.rsplit("_samples", 1)[0] for key in quality if key.endswith("_samples")}):
             cells = [form.format(quality[f"{model}_{name}"]) for name, form in QUALITY]
-            cells.append(f"{quality[f'{model}_label_accuracy']:.3f}" if f"{model}_label_accuracy" in quality else "")  # a cGAN's
+            accuracy = quality.get(f"{model}_label_accuracy")  # a conditional generator's
+            cells.append("" if accuracy is None else f"{accuracy:.3f}")
             lines.append(f"| {record['row']} | {model} | {' | '.join(cells)} | {quality[f'{model}_reference']} |")
     return lines if len(lines) > 3 else []
 
