@@ -141,16 +141,17 @@ class LeakyReLU(Function):
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
 
+    # For 0 < slope <= 1 both passes are maxima, which NumPy computes ten times faster than its where
+    # (not at slope 0: max(inf, inf * 0) is nan).
     def forward(self, x):
         xp, slope = backend.get_array_module(x), self.negative_slope
-        if 0 < slope <= 1:  # max(x, slope x), the same (not at 0: inf * 0), and NumPy's maximum is 10x faster than where
-            return xp.maximum(x, x * slope)
-        return xp.where(x > 0, x, x * slope)
+        return xp.maximum(x, x * slope) if 0 < slope <= 1 else xp.where(x > 0, x, x * slope)
 
     def backward(self, gy):
         x = self.inputs[0].data
-        one, slope = gy.dtype.type(1), gy.dtype.type(self.negative_slope)  # gy's dtype: Python floats made float64
-        return gy * Tensor(backend.get_array_module(x).where(x > 0, one, slope))
+        xp, slope = backend.get_array_module(x), gy.dtype.type(self.negative_slope)  # a Python float made float64
+        slopes = xp.maximum(x > 0, slope) if 0 < slope <= 1 else xp.where(x > 0, gy.dtype.type(1), slope)
+        return gy * Tensor(slopes)
 
 
 class ELU(Function):
