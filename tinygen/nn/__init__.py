@@ -4,7 +4,8 @@
 small files by kind; ``functional`` holds the stateless functions they call and
 ``init`` the initialisation schemes.
 
-``utils`` gives optim's gradient clipping the names of ``torch.nn.utils``.
+``utils`` gives optim's gradient clipping the names of ``torch.nn.utils``, and
+``functional_call`` (a module evaluated at given weights) that of ``torch.func``.
 
 Imports: ``optim`` (for ``utils`` alone), ``ops``, ``autograd``, ``creation``,
 ``tensor``, ``random``, ``backend``; never ``kernels`` (a layer is written in
