@@ -1,5 +1,6 @@
-"""The GANs of ``tinygen.models.gan`` in PyTorch: DCGAN's generator and discriminator (same layers and
-parameter names), the non-saturating GAN and WGAN-GP (the same losses, penalty and optimizer settings).
+"""The GANs of ``tinygen.models.gan`` in PyTorch: DCGAN's generator and discriminator and the MLP pair (same
+layers and parameter names), the non-saturating GAN and WGAN-GP (the same losses, penalty and optimizer
+settings), and the Unrolled GAN's generator loss written with ``torch.func.functional_call``.
 
 The gradient penalty is written as PyTorch users write it: ``torch.autograd.grad(..., create_graph=True)``
 on the interpolates, the norm per example over ``flatten(1)``. ``eps`` (N,) can be given, so that both
@@ -7,6 +8,8 @@ frameworks interpolate with the same weights; ``copy_weights`` (in this package)
 parameters. Fed the same batches and noise, the two must then follow the same training trajectory
 (tests/models/test_gan_pytorch.py), the double backward through the convolutional critic included.
 """
+import itertools
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -89,3 +92,43 @@ class WGANGP(nn.Module):
     def generator_loss(self, fake):
         loss = -self.discriminator(fake).mean()
         return loss, {"g_loss": loss}
+
+
+def mlp(sizes, activation):
+    layers = []
+    for fan_in, fan_out in itertools.pairwise(sizes):
+        layers += [nn.Linear(fan_in, fan_out), activation()]
+    return nn.Sequential(*layers[:-1])
+
+
+class MLPGenerator(nn.Module):
+    """tinygen's MLPGenerator for flat outputs without tanh (the toy 2-D generator)."""
+
+    def __init__(self, latent_dim, out_dim, hidden_sizes=(256, 256)):
+        super().__init__()
+        self.net = mlp([latent_dim, *hidden_sizes, out_dim], nn.ReLU)
+
+    def forward(self, z):
+        return self.net(z)
+
+
+class MLPDiscriminator(nn.Module):
+    def __init__(self, in_dim, hidden_sizes=(256, 256)):
+        super().__init__()
+        self.net = mlp([in_dim, *hidden_sizes, 1], lambda: nn.LeakyReLU(LEAK))
+
+    def forward(self, x):
+        return self.net(x.flatten(1)).reshape(-1)
+
+
+def unrolled_generator_loss(generator, discriminator, real, z, steps, lr):
+    """The Unrolled GAN's non-saturating f_K: D unrolled ``steps`` SGD steps (rate ``lr``) on (real, G(z)),
+    the gradients kept in the graph (create_graph), D evaluated at the unrolled weights by functional_call."""
+    fake = generator(z)
+    weights = dict(discriminator.named_parameters())
+    for _ in range(steps):
+        loss = (F.softplus(-torch.func.functional_call(discriminator, weights, (real,))).mean()
+                + F.softplus(torch.func.functional_call(discriminator, weights, (fake,))).mean())  # fmt: skip
+        gradients = torch.autograd.grad(loss, list(weights.values()), create_graph=True)
+        weights = {name: w - lr * g for (name, w), g in zip(weights.items(), gradients)}
+    return F.softplus(-torch.func.functional_call(discriminator, weights, (fake,))).mean()
