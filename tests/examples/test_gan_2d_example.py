@@ -50,3 +50,16 @@ def test_on_data_without_gaussian_modes_only_the_coverage_is_reported(tmp_path):
     assert final["modes"] == 2 and 0 <= final["on_mode"] <= 1
     assert "modes_captured" not in final and "reverse_kl" not in final
     assert json.loads((tmp_path / "config.json").read_text())["lr"] == 1e-3
+
+
+def test_a_quick_unrolled_gan_names_its_k_and_unrolls_only_the_gans(tmp_path, capsys):
+    final = run(tmp_path, "--dataset", "grid", "--unroll", "2", "--unroll-lr", "0.05")
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert (config["unroll"], config["unroll_lr"], final["modes"]) == (2, 0.05, 25)
+    with np.load(tmp_path / "samples.npz") as saved:
+        assert saved["gan"].shape == (SAMPLES, 2) and np.isfinite(saved["gan"]).all()
+    assert {key: final[key] for key in ("modes_captured", "high_quality", "reverse_kl")} == mode_metrics(
+        np.load(tmp_path / "samples.npz")["gan"], toy_dataset("grid"))  # fmt: skip
+    with pytest.raises(SystemExit):
+        run(tmp_path / "wgan", "--loss", "wgan", "--unroll", "1")
+    assert "--unroll K needs K >= 0 and --loss gan or nsgan (got K = 1, --loss wgan)" in capsys.readouterr().err

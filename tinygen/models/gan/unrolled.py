@@ -42,7 +42,7 @@ from .gan import GAN, NonSaturatingGAN
 class UnrolledGAN(GAN):
     """The minimax GAN whose generator's loss is taken against D unrolled ``unroll_steps`` SGD steps of rate ``unroll_lr``."""
 
-    def __init__(self, generator, discriminator, latent_dim, unroll_steps=5, unroll_lr=1e-2):
+    def __init__(self, generator, discriminator, latent_dim, unroll_steps=5, unroll_lr=2e-2):
         super().__init__(generator, discriminator, latent_dim)
         if not isinstance(unroll_steps, int) or unroll_steps < 0:
             raise ValueError(f"UnrolledGAN: unroll_steps must be an integer >= 0 (0 is the plain GAN), got {unroll_steps!r}")
