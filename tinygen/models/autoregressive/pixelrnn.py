@@ -94,6 +94,7 @@ class RowLSTMCache:
         # above the image.
         self.h, self.c = (zeros(height + 1, width, n, weight.shape[1], dtype=weight.dtype, device=weight.device)
                           for _ in range(2))  # fmt: skip
+        self.from_above = None  # K_ss * h of the row above, (N, 4h, 1, W): set at each row's first pixel
 
     def __call__(self, x, row, column):
         if column == 0:  # the row above is complete: its part of this row's gates, in one convolution
