@@ -17,7 +17,9 @@ those of the paper's 64x64 network scaled down to 28x28 digits (two
 upsamplings instead of four).
 
 A discriminator returns one real number per example, (N,): a logit for the
-GAN's D(x) = sigmoid(logit), a score for the Wasserstein critic. For
+GAN's D(x) = sigmoid(logit), a score for the Wasserstein critic. It is a
+trunk and a last layer, ``forward(x) = head(features(x))``, so that another
+head can share the trunk (InfoGAN's Q reads ``features``). For
 WGAN-GP the critic has no batch norm (``batch_norm=False``): the penalty is
 on each example's input gradient, which batch norm would tie to the batch.
 
@@ -68,8 +70,15 @@ class MLPDiscriminator(Module):
         super().__init__()
         self.net = mlp([math.prod(in_shape) + condition_dim, *hidden_sizes, 1], lambda: LeakyReLU(LEAK))
 
+    def features(self, x, condition=None):
+        """The last hidden layer's activations, (N, hidden_sizes[-1])."""
+        return self.net[:-1](_with_condition(x.flatten(1), condition))
+
+    def head(self, features):
+        return self.net[-1](features).reshape(-1)
+
     def forward(self, x, condition=None):
-        return self.net(_with_condition(x.flatten(1), condition)).reshape(-1)
+        return self.head(self.features(x, condition))
 
 
 class DCGANGenerator(Module):
@@ -100,10 +109,17 @@ class DCGANDiscriminator(Module):
             Conv2d(2 * width, 1, 7),  # -> 1
         )
 
-    def forward(self, x, condition=None):
+    def features(self, x, condition=None):
+        """The 7x7 feature maps before the last convolution, (N, 2 width, 7, 7)."""
         if condition is not None:  # the label as constant feature maps beside the image
             condition = condition.reshape(*condition.shape, 1, 1).expand(*condition.shape, *x.shape[2:])
-        return self.net(_with_condition(x, condition)).reshape(-1)
+        return self.net[:-1](_with_condition(x, condition))
+
+    def head(self, features):
+        return self.net[-1](features).reshape(-1)
+
+    def forward(self, x, condition=None):
+        return self.head(self.features(x, condition))
 
 
 def dcgan_init_(module, std=0.02):
