@@ -7,6 +7,7 @@ MNIST classifier instead of a downloaded Inception network:
     features          the MNIST feature network (weights shipped, SHA-256 checked), ``feature_network()``, ``embed``
     image_metrics     FID and KID in its features, Inception Score, precision/recall, class coverage
     toy_metrics       modes captured, high-quality share and reverse KL on 2-D mixtures (VEEGAN, PacGAN)
+    clustering        clusters as a classifier: accuracy after the best one-to-one matching to the labels
     score             all image metrics of a set of samples at once, the real-data floor, a run's samples.npz
     train_feature_network   the script that trained the shipped weights
 
@@ -16,6 +17,7 @@ Imports: ``nn``, ``data``, ``serialization`` and the core below them; never
 ``models`` or ``train``, which sit above it: any model's samples are scored
 the same way, and the training loops score theirs at the end of a run.
 """
+from .clustering import matched_accuracy
 from .features import MNISTFeatureNet, embed, feature_network
 from .image_metrics import class_coverage, fid, frechet_distance, inception_score, kid, label_accuracy, precision_recall
 from .score import flat_figures, real_floor, score_images, score_run, score_samples, summary
@@ -24,5 +26,5 @@ from .toy_metrics import mode_metrics
 __all__ = [
     "MNISTFeatureNet", "embed", "feature_network", "class_coverage", "fid", "frechet_distance", "inception_score",
     "kid", "label_accuracy", "precision_recall", "real_floor", "score_images", "score_run", "score_samples",
-    "flat_figures", "summary", "mode_metrics",
+    "flat_figures", "summary", "mode_metrics", "matched_accuracy",
 ]  # fmt: skip
