@@ -47,7 +47,7 @@ def test_the_loop_follows_pytorch_step_for_step(objective, batch_norm, tmp_path,
     twin = copy_weights(model, build(torch_gan, objective, batch_norm).double())
     initial = {name: p.numpy().copy() for name, p in model.named_parameters()}
 
-    noise, eps = [], []  # every z and eps the loop draws, in order
+    noise, eps = [], []  # every z and eps the loop draws, in order: first the progress frames' fixed noise
     model.noise = recorded(model.noise, noise)
     monkeypatch.setattr(wgan_gp, "rand", recorded(wgan_gp.rand, eps))
     images, labels = mnist(signed=True).train.arrays
@@ -66,7 +66,7 @@ def test_the_loop_follows_pytorch_step_for_step(objective, batch_norm, tmp_path,
     assert len(batches) == len(logged) == STEPS and twin.n_critic == model.n_critic
     assert len(eps) == (STEPS if objective == "WGANGP" else 0)
     for step, x in enumerate(batches, start=1):
-        fake = twin.generator(torch.tensor(noise[step - 1]))
+        fake = twin.generator(torch.tensor(noise[step]))
         extra = {"eps": torch.tensor(eps[step - 1])} if eps else {}
         d_loss, _ = twin.discriminator_loss(torch.tensor(x), fake.detach(), **extra)
         d_optimizer.zero_grad()

@@ -29,7 +29,6 @@ optimizers and the average, so --resume continues exactly.
 """
 import numpy
 
-from .. import creation
 from ..autograd.grad_mode import no_grad
 from ..evaluation import flat_figures, score_samples
 from ..evaluation.features import embed, feature_network
@@ -91,9 +90,11 @@ def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1
 
 
 def fixed_noise(model, seed):
-    """The progress frames' z (and labels 0..9 in turn, if conditional), from a generator of their own."""
-    z = numpy.random.default_rng([seed, 1]).standard_normal((FIXED_NOISE, model.latent_dim))
-    z = creation.tensor(z, dtype=model.dtype, device=model.device)
+    """The progress frames' z (and labels 0..9 in turn, if conditional), from a generator of their own.
+
+    The model draws it (``noise``): its latent may hold more than Gaussian noise (InfoGAN's codes).
+    """
+    z = model.noise(FIXED_NOISE, numpy.random.default_rng([seed, 1]))
     return z, model.cycled_labels(FIXED_NOISE) if model.conditional else None
 
 

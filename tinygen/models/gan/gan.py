@@ -30,7 +30,7 @@ discriminator step per generator step.
 """
 from ... import optim
 from ...autograd.grad_mode import no_grad
-from ...creation import randn
+from ...creation import randn, tensor
 from ...ops import sigmoid, softplus
 from ..base import GenerativeModel
 
@@ -51,9 +51,11 @@ class GAN(GenerativeModel):
                 optim.Adam(self.generator.parameters(), lr=lr, betas=(0.5, 0.999)))  # fmt: skip
 
     # ---- the two networks ------------------------------------------------------------
-    def noise(self, n):
-        """z ~ N(0, I), (n, latent_dim), on the model's device."""
-        return randn(n, self.latent_dim, device=self.device, dtype=self.dtype)
+    def noise(self, n, generator=None):
+        """z ~ N(0, I), (n, latent_dim), on the model's device; drawn by ``generator`` (a NumPy Generator) if given."""
+        if generator is None:
+            return randn(n, self.latent_dim, device=self.device, dtype=self.dtype)
+        return tensor(generator.standard_normal((n, self.latent_dim)), device=self.device, dtype=self.dtype)
 
     def generate(self, z, labels=None, generator=None):
         """G(z); ``generator`` another network of the same shape (the training loop's moving average)."""
