@@ -15,6 +15,7 @@ regulariser and settings) with the equation in its docstring, on the shared
     wgan_gp  WGAN-GP (Gulrajani et al., 2017): the gradient penalty instead of clipping
     cgan     the conditional GAN (Mirza & Osindero, 2014): both networks given the label
     unrolled the Unrolled GAN (Metz et al., 2017): G's loss against D unrolled K differentiable steps ahead
+    infogan  InfoGAN (Chen et al., 2016): a latent code made readable by a mutual-information bound
 
 DCGAN (Radford et al., 2016) is an architecture, not an objective: its
 generator and discriminator are in ``networks``, trained with any of these.
@@ -28,10 +29,11 @@ Imports: ``models.base`` and what ``tinygen.models`` may import (see there).
 """
 from .cgan import ConditionalGAN
 from .gan import GAN, NonSaturatingGAN
+from .infogan import InfoGAN
 from .networks import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_
 from .unrolled import UnrolledGAN, UnrolledNonSaturatingGAN
 from .wgan import WGAN
 from .wgan_gp import WGANGP
 
-__all__ = ["GAN", "WGAN", "WGANGP", "ConditionalGAN", "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator",
+__all__ = ["GAN", "WGAN", "WGANGP", "ConditionalGAN", "InfoGAN", "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator",
            "MLPGenerator", "NonSaturatingGAN", "UnrolledGAN", "UnrolledNonSaturatingGAN", "dcgan_init_"]
