@@ -16,6 +16,8 @@ regulariser and settings) with the equation in its docstring, on the shared
     cgan     the conditional GAN (Mirza & Osindero, 2014): both networks given the label
     unrolled the Unrolled GAN (Metz et al., 2017): G's loss against D unrolled K differentiable steps ahead
     infogan  InfoGAN (Chen et al., 2016): a latent code made readable by a mutual-information bound
+    ebgan    EBGAN (Zhao et al., 2017): an autoencoder's reconstruction error as the energy, a margin, pulling away
+    began    BEGAN (Berthelot et al., 2017): an autoencoder discriminator held in balance by the controller k_t
 
 DCGAN (Radford et al., 2016) is an architecture, not an objective: its
 generator and discriminator are in ``networks``, trained with any of these.
@@ -27,13 +29,17 @@ and ``loss(x)`` is both players' losses on a batch, for logging.
 
 Imports: ``models.base`` and what ``tinygen.models`` may import (see there).
 """
+from .began import BEGAN
 from .cgan import ConditionalGAN
+from .ebgan import EBGAN
 from .gan import GAN, NonSaturatingGAN
 from .infogan import InfoGAN
-from .networks import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_
+from .networks import (AutoencoderDiscriminator, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator,
+                       dcgan_init_)  # fmt: skip
 from .unrolled import UnrolledGAN, UnrolledNonSaturatingGAN
 from .wgan import WGAN
 from .wgan_gp import WGANGP
 
-__all__ = ["GAN", "WGAN", "WGANGP", "ConditionalGAN", "InfoGAN", "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator",
-           "MLPGenerator", "NonSaturatingGAN", "UnrolledGAN", "UnrolledNonSaturatingGAN", "dcgan_init_"]
+__all__ = ["GAN", "WGAN", "WGANGP", "ConditionalGAN", "InfoGAN", "EBGAN", "BEGAN", "AutoencoderDiscriminator",
+           "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "NonSaturatingGAN", "UnrolledGAN",
+           "UnrolledNonSaturatingGAN", "dcgan_init_"]  # fmt: skip
