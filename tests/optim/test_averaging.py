@@ -56,6 +56,24 @@ def test_a_checkpoint_round_trip_restores_the_average():
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
 
 
+def test_warmup_uses_the_smaller_decay_until_it_reaches_the_set_one_and_survives_a_checkpoint():
+    live = network()
+    ema = ExponentialMovingAverage(live, decay=0.5, warmup=True)
+    expected = live[0].weight.numpy().copy()
+    decays = []
+    for n in range(10):
+        decays.append(ema.current_decay())
+        with tg.no_grad():
+            live[0].weight.add_(1.0)
+        ema.update(live)
+        expected = decays[-1] * expected + (1 - decays[-1]) * live[0].weight.numpy()
+        np.testing.assert_allclose(ema.module[0].weight.numpy(), expected, rtol=1e-14)
+    assert decays == [(1 + n) / (10 + n) for n in range(8)] + [0.5, 0.5]  # (1 + n) / (10 + n) reaches 0.5 at n = 8
+    restored = ExponentialMovingAverage(network(), decay=0.5, warmup=True)
+    restored.load_state_dict(ema.state_dict())
+    assert restored.num_updates == 10 and restored.current_decay() == ema.current_decay()
+
+
 @pytest.mark.parametrize("decay", [0.0, 1.0, 1.5, -0.1])
 def test_a_decay_outside_0_1_is_refused(decay):
     with pytest.raises(ValueError, match=r"ema decay must be in \(0, 1\), got .*: 0.999 averages over about the last"):

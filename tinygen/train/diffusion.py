@@ -8,7 +8,8 @@ computed when the caller asks (``on_epoch_end``).
 
 The weights that draw the samples are not the last iterate but its
 exponential moving average, theta_ema <- decay theta_ema + (1 - decay) theta
-after every step (DDPM: decay 0.9999): the noise of the last steps averages
+after every step (DDPM: decay 0.9999; warmed up, so that a short run's
+average is not mostly its initialisation): the noise of the last steps averages
 out, and the samples are steadier. It is the average that the loop returns,
 and that checkpoints hold beside the model and the optimizer, so --resume
 continues it exactly.
@@ -23,7 +24,7 @@ def fit_diffusion(run, model, loader, lr, ema_decay=0.999, on_epoch_end=None):
     ``on_epoch_end(average)`` -> {name: value}, logged with the epoch (a held-out loss or bound, say).
     """
     optimizer = optim.Adam(model.parameters(), lr=lr)
-    ema = ExponentialMovingAverage(model, ema_decay)
+    ema = ExponentialMovingAverage(model, ema_decay, warmup=True)
     run.track(model=model, optimizer=optimizer, ema=ema)
     for _ in run.epochs():
         for x, _ in run.progress(loader):
