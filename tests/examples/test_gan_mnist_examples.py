@@ -61,3 +61,55 @@ def test_a_quick_gan_run_writes_its_progress_samples_and_scores(example, tmp_pat
     gif = Image.open(tmp_path / "progress.gif")
     assert gif.n_frames == 2  # one frame of the fixed noise per epoch (--quick: 2 epochs)
     assert sorted(p.name for p in (tmp_path / "progress").iterdir()) == ["epoch_001.png", "epoch_002.png"]
+
+
+def test_a_quick_infogan_run_writes_its_code_sweep_and_unsupervised_accuracy(tmp_path, capsys):
+    final = load("infogan_mnist").main([*CONVOLUTIONAL, "--noise", "4", "--out", str(tmp_path)])
+
+    assert final == json.loads((tmp_path / "metrics.json").read_text())
+    assert {key.removeprefix("quality_gan_") for key in final if key.startswith("quality_")} == FIGURES
+    assert 0.1 <= final["unsupervised_accuracy"] <= 1  # the best matching of 10 codes is never below chance's 1/10
+    assert sorted(final["code_to_digit"]) == list(range(10))  # one to one
+    assert all(math.isfinite(final[key]) for key in ("d_loss", "g_loss", "mutual_information_bound"))
+    assert final["mutual_information_bound"] <= np.log(10) + 2 * np.log(2)  # L_I <= I(c; x) <= H(c)
+    assert "categorical code as a classifier" in capsys.readouterr().out
+    with np.load(tmp_path / "samples.npz") as saved:
+        assert saved["gan"].shape == (SAMPLES, 1, 28, 28) and 0 <= saved["gan"].min() and saved["gan"].max() <= 1
+    # code_sweep.png: a labelled row per categorical value, 7 values of c_2 then 7 of c_3 in the columns.
+    cells = grid_cells(tmp_path / "code_sweep.png", 10, 14, labelled=True)
+    assert cells.shape[:2] == (10, 14) and cells.std() > 0
+    assert Image.open(tmp_path / "progress.gif").n_frames == 2
+
+
+def test_a_quick_ebgan_run_logs_its_energies_and_pulling_away_term(tmp_path):
+    final = load("ebgan_mnist").main([*CONVOLUTIONAL, "--code", "8", "--out", str(tmp_path)])
+
+    assert final == json.loads((tmp_path / "metrics.json").read_text())
+    assert {key.removeprefix("quality_gan_") for key in final if key.startswith("quality_")} == FIGURES
+    assert final["energy_real"] >= 0 and final["energy_fake"] >= 0 and 0 <= final["pulling_away"] <= 1
+    assert final["g_loss"] == pytest.approx(final["energy_fake"] + 0.1 * final["pulling_away"], rel=0.5)  # one batch
+    with np.load(tmp_path / "samples.npz") as saved:
+        assert saved["gan"].shape == (SAMPLES, 1, 28, 28)
+    assert {"progress.gif", "samples.png", "curves.png"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_a_quick_began_run_writes_its_balance_and_checkpoint_scores(tmp_path):
+    final = load("began_mnist").main([*CONVOLUTIONAL, "--code", "8", "--checkpoint-samples", "30", "--gamma", "0.7",
+                                      "--out", str(tmp_path)])  # fmt: skip
+
+    assert final == json.loads((tmp_path / "metrics.json").read_text())
+    assert {key.removeprefix("quality_gan_") for key in final if key.startswith("quality_")} == FIGURES
+    steps = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    steps = [r for r in steps if r["kind"] == "step"]
+    assert all(0 <= r["k"] <= 1 for r in steps) and final["final_k"] >= 0
+    for r in steps:  # the logged measure is the paper's, from the logged L values
+        assert r["m_global"] == pytest.approx(r["loss_real"] + abs(0.7 * r["loss_real"] - r["loss_fake"]), rel=1e-5)
+        assert r["ratio"] == pytest.approx(r["loss_fake"] / r["loss_real"], rel=1e-5)
+    checkpoints = [json.loads(line) for line in (tmp_path / "checkpoints.jsonl").read_text().splitlines()]
+    assert [c["epoch"] for c in checkpoints] == [1, 2] and all(math.isfinite(c["fid_mnist"]) for c in checkpoints)
+    assert "m_global_fid_spearman" not in final  # two checkpoints: no rank correlation to speak of
+    assert load("began_mnist").spearman([1.0, 2.0, 3.0, 4.0], [10.0, 30.0, 20.0, 40.0]) == pytest.approx(0.8)
+    with Image.open(tmp_path / "balance.png") as picture:
+        assert picture.size[0] >= 1000
+    with np.load(tmp_path / "samples.npz") as saved:
+        assert saved["gan"].shape == (SAMPLES, 1, 28, 28)
