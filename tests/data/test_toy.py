@@ -80,3 +80,20 @@ def test_a_toy_dataset_feeds_a_loader():
 def test_an_unknown_name_lists_the_known_ones():
     with pytest.raises(ValueError, match="unknown toy data set 'spiral': choose one of ring, grid"):
         toy_dataset("spiral")
+
+
+@pytest.mark.parametrize("name", TOY_DATASETS)
+def test_points_drawn_on_given_modes_lie_on_those_modes(name):
+    data = toy_dataset(name)
+    modes = np.arange(2000) % data.num_modes
+    points = data.sample_modes(modes, seed=0)
+    assert points.shape == (2000, 2) and points.dtype == np.float32
+    assigned = data.assign(points.astype(np.float64))
+    on_mode = assigned >= 0
+    assert on_mode.mean() > 0.95 and (assigned[on_mode] == modes[on_mode]).mean() > 0.97
+    np.testing.assert_array_equal(points, data.sample_modes(modes, seed=0))
+
+
+def test_modes_out_of_range_are_refused_plainly():
+    with pytest.raises(ValueError, match=r"integers in \[0, 8\)"):
+        toy_dataset("ring").sample_modes(np.array([0, 8]))

@@ -54,6 +54,15 @@ class Toy2D:
         points, modes = self._draw(int(n), rng)
         return points.astype(numpy.float32), modes.astype(numpy.int64)
 
+    def sample_modes(self, modes, seed=None):
+        """One point on each of ``modes`` (int array (n,), values in [0, num_modes)), float32 (n, 2)."""
+        modes = numpy.asarray(modes)
+        if modes.ndim != 1 or not numpy.issubdtype(modes.dtype, numpy.integer) or (
+                len(modes) and not 0 <= modes.min() <= modes.max() < self.num_modes):  # fmt: skip
+            raise ValueError(f"{self.name}: modes must be integers in [0, {self.num_modes}), one per point; got {modes!r}")
+        rng = generator() if seed is None else numpy.random.default_rng(seed)
+        return self._draw_on(modes.astype(numpy.int64), rng).astype(numpy.float32)
+
     def dataset(self, n, seed=None):
         """n points as an ``ArrayDataset`` of (point, mode) pairs."""
         return ArrayDataset(*self.sample(n, seed))
@@ -78,7 +87,10 @@ class GaussianMixture2D(Toy2D):
 
     def _draw(self, n, rng):
         modes = rng.integers(self.num_modes, size=n)
-        return self.centres[modes] + self.std * rng.standard_normal((n, 2)), modes
+        return self._draw_on(modes, rng), modes
+
+    def _draw_on(self, modes, rng):
+        return self.centres[modes] + self.std * rng.standard_normal((len(modes), 2))
 
     def assign(self, points):
         nearest, on_mode = _nearest_within(points, self.centres, NOISE_STDS_ON_MODE * self.std)
@@ -99,6 +111,9 @@ class NoisyCurve(Toy2D):
     def _draw(self, n, rng):
         s = rng.random(n)
         return self.curve(s) + self.noise * rng.standard_normal((n, 2)), self._mode_of(s)
+
+    def _draw_on(self, modes, rng):
+        return self.curve((modes + rng.random(len(modes))) / self.num_modes) + self.noise * rng.standard_normal((len(modes), 2))
 
     def _mode_of(self, s):
         return numpy.minimum((s * self.num_modes).astype(numpy.int64), self.num_modes - 1)
@@ -121,7 +136,10 @@ class Checkerboard(Toy2D):
 
     def _draw(self, n, rng):
         modes = rng.integers(self.num_modes, size=n)
-        return self.dark[modes] - self.side / 2 + rng.random((n, 2)), modes
+        return self._draw_on(modes, rng), modes
+
+    def _draw_on(self, modes, rng):
+        return self.dark[modes] - self.side / 2 + rng.random((len(modes), 2))
 
     def assign(self, points):
         square = numpy.floor(points + self.side / 2).astype(numpy.int64)
