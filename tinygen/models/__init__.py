@@ -7,7 +7,9 @@ families:
     autoregressive   the chain rule p(x) = prod_d p(x_d | x_<d): independent pixels, FVSBN,
                      NADE, RNADE, PixelCNN, PixelRNN
     vae              the variational autoencoder, trained on the ELBO
-    gan              (to come) generators trained against a critic
+    gan              generators trained against a critic
+    hybrid           between the two: autoencoders whose code distribution is matched to a prior by an
+                     adversary or an MMD (adversarial autoencoder, WAE-MMD, WAE-GAN)
     diffusion        denoising diffusion: DDPM (forward process, L_simple, the bound), DDIM sampling
 
 A model is chosen by importing it, e.g.

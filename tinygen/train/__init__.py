@@ -9,7 +9,9 @@ The loops, written out: ``fit`` (maximum likelihood for explicit densities,
 ``fit_by_maximum_likelihood``), with ``evaluate`` (held-out means, the
 held-out NLL) and ``report`` (samples.npz, the result table, grids of samples). The
 adversarial loop of the GANs (a critic step, then a generator step) is
-``adversarial`` (``fit_adversarially``). Diffusion models minimise their loss
+``adversarial`` (``fit_adversarially``); the autoencoders of ``models.hybrid``
+take their phases in turn (reconstruction, a discriminator on codes, ...):
+``autoencoding`` (``fit_in_phases``). Diffusion models minimise their loss
 with a moving average of the weights for sampling: ``diffusion`` (``fit_diffusion``).
 
 Imports: the layers below it (tensors, ops, optim, distributions,
@@ -19,6 +21,7 @@ its contract, ``loss`` and ``sample``, and the loaders it is given.
 from . import adversarial
 from .adversarial import fit_adversarially
 from .arguments import example_parser, parse_example_args
+from .autoencoding import fit_in_phases
 from .diffusion import fit_diffusion
 from .evaluate import held_out_means, held_out_nll
 from .fit import fit_by_maximum_likelihood
@@ -38,6 +41,7 @@ __all__ = [
     "fit_adversarially",
     "fit_by_maximum_likelihood",
     "fit_diffusion",
+    "fit_in_phases",
     "held_out_means",
     "held_out_nll",
     "image_grid",
