@@ -27,7 +27,7 @@ from .evaluate import held_out_means, held_out_nll
 from .fit import fit_by_maximum_likelihood
 from .images import image_grid, save_gif, save_image_grid
 from .metrics import MetricsLog
-from .plots import save_curves, save_density, save_scatter, save_surface
+from .plots import save_curves, save_density, save_labelled_scatter, save_scatter, save_surface
 from .report import result_table, save_sample_grids, save_samples
 from .run import QUICK_BATCHES, QUICK_EPOCHS, Run
 
@@ -51,6 +51,7 @@ __all__ = [
     "save_density",
     "save_gif",
     "save_image_grid",
+    "save_labelled_scatter",
     "save_sample_grids",
     "save_samples",
     "save_scatter",

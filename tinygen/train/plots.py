@@ -50,6 +50,23 @@ def save_scatter(points, path, reference=None, centres=None, title=None, limit=4
     figure.savefig(path, dpi=100)
 
 
+def save_labelled_scatter(points, labels, path, background=None, title=None, limit=4.5, bins=150):
+    """Points coloured by their integer ``labels`` (up to 10: an autoencoder's codes of test digits) over
+    ``background`` points drawn as a grey 2-D histogram (log scale: the prior's density)."""
+
+    figure = Figure(figsize=(6, 5), layout="constrained")
+    axes = figure.add_subplot()
+    if background is not None:
+        axes.hist2d(*_xy(background), bins=bins, range=[[-limit, limit], [-limit, limit]], norm=LogNorm(), cmap="Greys")
+    points, labels = _xy(points), backend.to_host(getattr(labels, "data", labels))
+    for label in numpy.unique(labels):
+        chosen = labels == label
+        axes.scatter(points[0][chosen], points[1][chosen], s=3, color=f"C{label % 10}", label=str(label))
+    axes.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", title=title)
+    axes.legend(loc="center left", bbox_to_anchor=(1, 0.5), markerscale=4, frameon=False)
+    figure.savefig(path, dpi=100)
+
+
 def save_density(points, path, bins=200, title=None, limit=4.5):
     """Samples as a 2-D histogram, a picture of the density they come from (log colour scale)."""
 
