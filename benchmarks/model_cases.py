@@ -108,6 +108,64 @@ def gan_step_case(label, objective, batch_norm, batch=64, width=32, latent_dim=6
     return Case(f"{label} train step, batch {batch}", 0.0, build, tolerance=2e-3)
 
 
+def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16, lr=0.02):
+    """One iteration of gan_2d.py's Unrolled GAN (its MLPs and batch): D's step on the detached fake, then G's step
+    on the same fake against D unrolled ``steps`` differentiable SGD steps (0: the plain non-saturating GAN)."""
+
+    def build(fw, rng):
+        import tinygen
+
+        from tinygen.models import gan
+
+        tinygen.manual_seed(0)
+        model = gan.UnrolledNonSaturatingGAN(gan.MLPGenerator(latent_dim, (2,), (hidden, hidden), tanh=False),
+                                             gan.MLPDiscriminator((2,), (hidden, hidden)), latent_dim, steps, lr)  # fmt: skip
+        generator, discriminator = model.generator, model.discriminator
+        if fw.name == "torch":
+            from benchmarks.torch_models import copy_weights
+            from benchmarks.torch_models import gan as torch_gan
+
+            generator = copy_weights(generator, torch_gan.MLPGenerator(latent_dim, 2, (hidden, hidden)))
+            discriminator = copy_weights(discriminator, torch_gan.MLPDiscriminator(2, (hidden, hidden)))
+        d_optimizer = fw.optim.Adam(list(discriminator.parameters()), lr=2e-4, betas=(0.5, 0.999))
+        g_optimizer = fw.optim.Adam(list(generator.parameters()), lr=2e-4, betas=(0.5, 0.999))
+        real = fw.tensor(rng.standard_normal((batch, 2)).astype(np.float32))
+        z = fw.tensor(rng.standard_normal((batch, latent_dim)).astype(np.float32))
+
+        def losses(fake):
+            if fw.name == "tinygen":
+                d_loss = model.discriminator_loss(real, fake.detach())[0]
+                return d_loss, lambda: model.generator_loss(fake)[0]
+            from torch.nn import functional as F
+
+            from benchmarks.torch_models.gan import unrolled_generator_loss
+
+            d_loss = F.softplus(-discriminator(real)).mean() + F.softplus(discriminator(fake.detach())).mean()
+            return d_loss, lambda: unrolled_generator_loss(discriminator, real, fake, steps, lr)
+
+        def step(update=True):
+            fake = generator(z)
+            d_loss, g_loss = losses(fake)
+            d_optimizer.zero_grad()
+            d_loss.backward()
+            if update:
+                d_optimizer.step()
+            g_loss = g_loss()
+            g_optimizer.zero_grad()
+            g_loss.backward()
+            if update:
+                g_optimizer.step()
+            return d_loss, g_loss
+
+        def results():
+            d_loss, g_loss = step(update=False)
+            return [fw.numpy(d_loss), fw.numpy(g_loss), *[fw.numpy(p.grad) for p in generator.parameters()]]
+
+        return step, results
+
+    return Case(f"Unrolled GAN K={steps} toy MLP 128 D+G train step, batch {batch}", 0.0, build, tolerance=2e-3)
+
+
 def dcgan_pair(module, objective, batch_norm, width, latent_dim):
     """``module.<objective>`` on DCGAN's generator and discriminator, of ``module``: tinygen's or the twins'."""
     networks = module.DCGANGenerator(latent_dim, width=width), module.DCGANDiscriminator(width=width, batch_norm=batch_norm)
@@ -163,6 +221,8 @@ def models_suite():
         # the GAN examples' default: width 32, latent 64, batches of 64
         gan_step_case("DCGAN w32 D+G", "NonSaturatingGAN", batch_norm=True),
         gan_step_case("WGAN-GP w32 critic (penalty)+G", "WGANGP", batch_norm=False),
+        # gan_2d.py's Unrolled GAN: the cost of a step against K
+        *(unrolled_step_case(steps) for steps in (0, 1, 5, 10)),
         # DDPM's simple loss on the U-Net of the diffusion example: x_t, its step t and noise given
         training_step_case("DDPM U-Net c32 (attention 7x7)", "diffusion", "UNet", {"attention": True},
                            noised_images(64), noise_prediction_error),

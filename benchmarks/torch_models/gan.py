@@ -121,10 +121,9 @@ class MLPDiscriminator(nn.Module):
         return self.net(x.flatten(1)).reshape(-1)
 
 
-def unrolled_generator_loss(generator, discriminator, real, z, steps, lr):
-    """The Unrolled GAN's non-saturating f_K: D unrolled ``steps`` SGD steps (rate ``lr``) on (real, G(z)),
+def unrolled_generator_loss(discriminator, real, fake, steps, lr):
+    """The Unrolled GAN's non-saturating f_K: D unrolled ``steps`` SGD steps (rate ``lr``) on (real, fake = G(z)),
     the gradients kept in the graph (create_graph), D evaluated at the unrolled weights by functional_call."""
-    fake = generator(z)
     weights = dict(discriminator.named_parameters())
     for _ in range(steps):
         loss = (F.softplus(-torch.func.functional_call(discriminator, weights, (real,))).mean()
