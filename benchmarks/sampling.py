@@ -124,6 +124,8 @@ def main(argv=None):
     from run import machine
     from torch_models import copy_weights, pixelcnn, pixelrnn
 
+    # The commit whose code is imported now (a long run may see others land before it ends)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True).stdout.strip()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     tg.manual_seed(0)
@@ -136,7 +138,6 @@ def main(argv=None):
     for name, (model, twin) in models.items():
         rows.append(measure(name, model, copy_weights(model, twin), args))
         print(rows[-1], flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True).stdout.strip()
     info = machine("cpu") | {"commit": commit, "torch": torch.__version__, "threads": ", ".join(f"{v}={args.threads}" for v in THREAD_VARIABLES)}
     output = args.output or HERE / "results" / f"sampling-{datetime.date.today().isoformat()}.md"
     output.write_text(markdown(rows, args, info))
