@@ -1,7 +1,8 @@
-"""The adversarial and Wasserstein autoencoders: each phase's loss is its paper's equation (NumPy in float64
+"""The adversarial and Wasserstein autoencoders and VAE/GAN: each phase's loss is its paper's equation (NumPy in float64
 for given weights, codes and prior draws); each phase moves only the networks its optimizer holds; the
 unbiased MMD estimate is the U-statistic of a double loop, and its expectation (taken exactly, over every
 possible sample of two discrete distributions) is the population MMD^2, where the plain V-statistic's is not;
+VAE/GAN's three losses reach exactly the networks the paper sends them to;
 priors and labels that cannot work are refused plainly; the phase loop resumes exactly."""
 import itertools
 
@@ -12,7 +13,7 @@ import tinygen as tg
 from tinygen import nn, train
 from tinygen.data import ArrayDataset, DataLoader
 from tinygen.models.gan import MLPDiscriminator
-from tinygen.models.hybrid import (WAEGAN, WAEMMD, AdversarialAutoencoder, InverseMultiquadratic, StandardGaussian,
+from tinygen.models.hybrid import (VAEGAN, WAEGAN, WAEMMD, AdversarialAutoencoder, InverseMultiquadratic, StandardGaussian,
                                    mmd_unbiased, prior_kernel, ring_of_gaussians, swiss_roll_prior)  # fmt: skip
 from tinygen.models.vae import GaussianLikelihood, MLPDecoder, MLPEncoder
 from tinygen.train.autoencoding import fit_in_phases
@@ -143,6 +144,8 @@ def test_the_label_conditioned_discriminator_sees_one_hot_labels_and_prior_draws
     (lambda e, d, D, p: WAEGAN(e, d, D, p, SHAPE), ["discriminator", "autoencoder"],
      [{"discriminator"}, {"encoder", "decoder"}]),
     (lambda e, d, D, p: WAEMMD(e, d, p, SHAPE), ["autoencoder"], [{"encoder", "decoder"}]),
+    (lambda e, d, D, p: VAEGAN(e, d, MLPDiscriminator(SHAPE, (3,)).double(), SHAPE, 2),
+     ["encoder", "decoder", "discriminator"], [{"encoder"}, {"decoder"}, {"discriminator"}]),
 ])  # fmt: skip
 def test_each_phase_moves_only_the_networks_its_optimizer_holds(model_of, phases, moved):
     encoder, decoder = networks()
@@ -311,3 +314,80 @@ def test_an_interrupted_and_resumed_phase_loop_ends_exactly_where_an_uninterrupt
     for name in ours["model"]:
         np.testing.assert_array_equal(ours["model"][name].numpy(), theirs["model"][name].numpy(), err_msg=name)
     assert (tmp_path / "broken" / "metrics.jsonl").read_text() == (tmp_path / "whole" / "metrics.jsonl").read_text()
+
+
+# ---- VAE/GAN -------------------------------------------------------------------------------------------
+def vaegan(gamma=1e-2, seed=0):
+    encoder, decoder = networks(seed=seed)
+    tg.manual_seed(seed + 1)
+    return VAEGAN(encoder, decoder, MLPDiscriminator(SHAPE, (3,)).double(), SHAPE, 2, gamma=gamma)
+
+
+def vaegan_by_hand(model, x, eps, z_prior):
+    """Every quantity of the three losses in NumPy, for the encoder noise ``eps`` and the prior draws ``z_prior``."""
+    mean, log_var, _ = by_hand(model.encoder, model.decoder, x)
+    (wd, bd), (w1, b1), (w2, b2) = (weights(layer) for layer in (model.decoder.net[0], *model.discriminator.net[::2]))
+    decode = lambda z: 1 / (1 + np.exp(-(z @ wd.T + bd)))  # noqa: E731  the Bernoulli mean, a flat image
+    features = lambda images: np.where(images @ w1.T + b1 > 0, 1, 0.2) * (images @ w1.T + b1)  # noqa: E731
+    logit = lambda images: (features(images) @ w2.T + b2)[:, 0]  # noqa: E731
+    flat, reconstruction, sample = x.reshape(len(x), -1), decode(mean + np.exp(log_var / 2) * eps), decode(z_prior)
+    kl = 0.5 * (np.exp(log_var) + mean**2 - 1 - log_var).sum(1).mean()
+    llike = 0.5 * ((features(flat) - features(reconstruction)) ** 2).sum(1).mean()
+    return kl, llike, logit(flat), logit(reconstruction), logit(sample)
+
+
+def draws(seed, n):
+    tg.manual_seed(seed)
+    return tg.randn(n, 2, dtype=tg.float64).numpy(), tg.randn(n, 2, dtype=tg.float64).numpy()
+
+
+def test_vae_gan_losses_are_the_papers_three_combinations():
+    model, x = vaegan(gamma=0.3), binary_batch(7, n=6)
+    eps, z_prior = draws(4, 6)  # the encoder's noise first, then the prior's draws, as each loss draws them
+    kl, llike, real, fake_reconstruction, fake_sample = vaegan_by_hand(model, x, eps, z_prior)
+    tg.manual_seed(4)
+    loss, terms = model.encoder_loss(tg.tensor(x))
+    assert loss.item() == pytest.approx(kl + llike, rel=1e-12)  # L_prior + L_llike: no GAN term
+    assert terms["kl"].item() == pytest.approx(kl, rel=1e-12)
+    tg.manual_seed(4)
+    loss, _ = model.decoder_loss(tg.tensor(x))
+    fooling = softplus(-fake_reconstruction).mean() + softplus(-fake_sample).mean()
+    assert loss.item() == pytest.approx(0.3 * llike + fooling, rel=1e-12)  # gamma L_llike - L_GAN (non-saturating)
+    tg.manual_seed(4)
+    loss, terms = model.discriminator_loss(tg.tensor(x))
+    expected = softplus(-real).mean() + softplus(fake_reconstruction).mean() + softplus(fake_sample).mean()
+    assert loss.item() == pytest.approx(expected, rel=1e-12)  # -L_GAN: reconstructions and samples both fakes
+    assert terms["d_sample"].item() == pytest.approx((1 / (1 + np.exp(-fake_sample))).mean(), rel=1e-12)
+
+
+def gradients(model, loss_of, x, seed=4):
+    tg.manual_seed(seed)
+    loss, _ = loss_of(tg.tensor(x))
+    model.zero_grad()
+    loss.backward()
+    return {name: None if p.grad is None else p.grad.numpy().copy() for name, p in model.named_parameters()}
+
+
+def test_vae_gan_sends_each_loss_only_where_the_paper_does():
+    x = binary_batch(8, n=6)
+    model = vaegan()
+    # The discriminator's loss reaches only the discriminator: reconstructions and samples are constants to it.
+    grads = gradients(model, model.discriminator_loss, x)
+    assert {name.split(".")[0] for name, g in grads.items() if g is not None} == {"discriminator"}
+    # No GAN signal reaches the encoder: its gradient does not change when the discriminator's head (its logit)
+    # does, only its features (Dis_l) matter.
+    before = gradients(model, model.encoder_loss, x)
+    model.discriminator.net[-1].weight.data[...] *= -3.0
+    after = gradients(model, model.encoder_loss, x)
+    for name in before:
+        if name.startswith("encoder"):
+            np.testing.assert_allclose(after[name], before[name], rtol=1e-12, err_msg=name)
+    # The decoder's gradient is gamma times the feature reconstruction's plus the GAN's: linear in gamma.
+    grads = []
+    for gamma in (0.0, 1.0, 2.0):
+        model.gamma = gamma
+        grads.append(gradients(model, model.decoder_loss, x))
+    for name in (n for n in grads[0] if n.startswith("decoder")):
+        np.testing.assert_allclose(grads[2][name] - grads[1][name], grads[1][name] - grads[0][name], atol=1e-12)
+        assert np.abs(grads[1][name] - grads[0][name]).max() > 1e-6, name  # L_llike reaches the decoder
+        assert np.abs(grads[0][name]).max() > 1e-6, name  # and so does the GAN's

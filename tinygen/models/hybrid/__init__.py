@@ -11,6 +11,8 @@ the prior. Importing from both families, they sit beside them, not in one.
               posterior q(z) towards p(z) (Jensen-Shannon); any prior we can sample from
     wae       the Wasserstein autoencoder (Tolstikhin et al., 2018): reconstruction + lambda D(q(z), p(z)),
               with D an MMD (WAE-MMD) or an adversary (WAE-GAN); why q(z), not each q(z|x)
+    vaegan    VAE/GAN (Larsen et al., 2016): the VAE's decoder is a GAN's generator, and reconstructions are
+              judged in the discriminator's features instead of pixels
 
 Shared: ``autoencoder`` (the encoder/decoder around codes, the reconstruction
 cost, ``Phase``), ``priors`` (N(0, I), a ring of 10 Gaussians, a swiss roll).
@@ -22,9 +24,10 @@ Imports: ``models.base``, ``models.vae`` and what ``tinygen.models`` may import 
 from .aae import AdversarialAutoencoder
 from .autoencoder import CodeAutoencoder, Phase
 from .priors import StandardGaussian, ToyPrior, ring_of_gaussians, swiss_roll_prior
+from .vaegan import VAEGAN
 from .wae import WAEGAN, WAEMMD, InverseMultiquadratic, mmd_unbiased, prior_kernel
 
 __all__ = [
     "AdversarialAutoencoder", "CodeAutoencoder", "InverseMultiquadratic", "Phase", "StandardGaussian", "ToyPrior",
-    "WAEGAN", "WAEMMD", "mmd_unbiased", "prior_kernel", "ring_of_gaussians", "swiss_roll_prior",
+    "VAEGAN", "WAEGAN", "WAEMMD", "mmd_unbiased", "prior_kernel", "ring_of_gaussians", "swiss_roll_prior",
 ]  # fmt: skip
