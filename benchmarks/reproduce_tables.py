@@ -75,6 +75,13 @@ ROWS = [
     Row("wgan-gp 60 epochs", "examples/wgan_gp_mnist.py", ("--epochs", "60")),
     Row("conditional gan default", "examples/cgan_mnist.py"),
     Row("conditional gan 45 epochs", "examples/cgan_mnist.py", ("--epochs", "45")),
+    Row("infogan default, seed 0", "examples/infogan_mnist.py"),
+    Row("infogan default, seed 1", "examples/infogan_mnist.py", seed=1),
+    Row("infogan default, seed 2", "examples/infogan_mnist.py", seed=2),
+    Row("ebgan default", "examples/ebgan_mnist.py"),
+    Row("began default (gamma 0.5)", "examples/began_mnist.py"),
+    Row("began gamma 0.3", "examples/began_mnist.py", ("--gamma", "0.3")),
+    Row("began gamma 0.7", "examples/began_mnist.py", ("--gamma", "0.7")),
 ]
 
 
