@@ -30,9 +30,11 @@ that step first, so the unrolling starts from the updated D, on the same
 real batch and the same fake batch (the batch D last saw is kept for it),
 as Metz et al.'s own toy code unrolls on the step's batch. K = 0 is the
 plain GAN. The unrolled steps are plain SGD with rate eta (``unroll_lr``);
-the paper unrolls Adam with the optimizer's state, which only rescales the
-steps per coordinate. Cost: each generator step runs K extra forward and
-backward passes of D, and the backward pass goes through all of them twice.
+the paper unrolls D's own optimizer, Adam, from its current moments (a
+differentiable Adam step would start from those; from zero moments its
+first step is eta sign(g), whose derivative in g vanishes). Cost: each
+generator step runs K extra forward and double-backward passes of D, and
+G's backward pass goes back through all of them.
 """
 from ...autograd.engine import grad
 from ...nn.utils import reparametrized
