@@ -82,6 +82,17 @@ ROWS = [
     Row("began default (gamma 0.5)", "examples/began_mnist.py"),
     Row("began gamma 0.3", "examples/began_mnist.py", ("--gamma", "0.3")),
     Row("began gamma 0.7", "examples/began_mnist.py", ("--gamma", "0.7")),
+    # Between VAEs and GANs (issue 19): the 8-D VAE is the WAEs' twin (same networks, epochs and batches).
+    Row("vae 8-D, 30 epochs, batches of 100", "examples/vae_mnist.py",
+        ("--latent-dim", "8", "--epochs", "30", "--batch-size", "100", "--iw-samples", "100")),
+    Row("wae-mmd default (8-D, lambda 100)", "examples/aae_mnist.py", ("--model", "wae_mmd", "--prior", "gaussian",
+                                                                       "--latent-dim", "8")),
+    Row("wae-mmd lambda 10 (the paper's)", "examples/aae_mnist.py", ("--model", "wae_mmd", "--prior", "gaussian",
+                                                                     "--latent-dim", "8", "--penalty-weight", "10")),
+    Row("wae-gan 8-D", "examples/aae_mnist.py", ("--model", "wae_gan", "--prior", "gaussian", "--latent-dim", "8")),
+    Row("aae default (2-D ring)", "examples/aae_mnist.py"),
+    Row("aae --conditional (2-D ring)", "examples/aae_mnist.py", ("--conditional",)),
+    Row("vaegan default (with its vae)", "examples/vaegan_mnist.py"),
 ]
 
 
