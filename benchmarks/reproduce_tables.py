@@ -93,6 +93,8 @@ ROWS = [
     Row("aae default (2-D ring)", "examples/aae_mnist.py"),
     Row("aae --conditional (2-D ring)", "examples/aae_mnist.py", ("--conditional",)),
     Row("vaegan default (with its vae)", "examples/vaegan_mnist.py"),
+    # Diffusion (issue 20): the default U-Net's DDIM samples (S = 50, eta = 1), 1,000 of them as for the other rows
+    Row("diffusion default", "examples/diffusion_mnist.py", ("--samples", "1000")),
 ]
 
 
