@@ -51,11 +51,11 @@ class GAN(GenerativeModel):
                 optim.Adam(self.generator.parameters(), lr=lr, betas=(0.5, 0.999)))  # fmt: skip
 
     # ---- the two networks ------------------------------------------------------------
-    def noise(self, n, generator=None):
-        """z ~ N(0, I), (n, latent_dim), on the model's device; drawn by ``generator`` (a NumPy Generator) if given."""
-        if generator is None:
+    def noise(self, n, rng=None):
+        """z ~ N(0, I), (n, latent_dim), on the model's device; drawn by ``rng`` (a NumPy Generator) if given."""
+        if rng is None:
             return randn(n, self.latent_dim, device=self.device, dtype=self.dtype)
-        return tensor(generator.standard_normal((n, self.latent_dim)), device=self.device, dtype=self.dtype)
+        return tensor(rng.standard_normal((n, self.latent_dim)), device=self.device, dtype=self.dtype)
 
     def generate(self, z, labels=None, generator=None):
         """G(z); ``generator`` another network of the same shape (the training loop's moving average)."""

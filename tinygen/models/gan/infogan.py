@@ -79,9 +79,9 @@ class InfoGAN(NonSaturatingGAN):
         block = numpy.concatenate([numpy.eye(self.categories)[categorical], continuous], axis=1)
         return tensor(block, dtype=self.dtype, device=self.device)
 
-    def noise(self, n, generator=None):
+    def noise(self, n, rng=None):
         """G's whole input (n, noise_dim + codes): z ~ N(0, I), c_1 ~ uniform on 0..9, c_2.. ~ U[-1, 1]."""
-        rng = generator or global_generator()
+        rng = rng or global_generator()
         z = rng.standard_normal((n, self.noise_dim))
         codes = self.codes(rng.integers(0, self.categories, n), rng.uniform(-1, 1, (n, self.continuous)))
         return cat([tensor(z, dtype=self.dtype, device=self.device), codes], dim=1)
