@@ -247,6 +247,16 @@ def test_resume_without_a_checkpoint_says_so(tmp_path):
         train.Run(args)
 
 
+def test_resume_without_the_metrics_log_says_so_and_changes_nothing(tmp_path, digits):
+    argv = ["--out", str(tmp_path), "--epochs", "1", "--quiet"]
+    tiny_example(argv, digits)
+    (tmp_path / "metrics.jsonl").unlink()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(SystemExit, match=r"checkpoint.npz is at step 8, but .*metrics.jsonl is missing"):
+        tiny_example(argv + ["--resume"], digits)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def resume_with(tmp_path, name="x", **objects):
     args = train.example_parser(name, "", 1, 1, 1.0).parse_args(["--out", str(tmp_path), "--resume", "--quiet"])
     train.Run(args).track(**objects)

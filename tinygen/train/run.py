@@ -122,6 +122,10 @@ class Run:
             _fail(f"--resume: {error}")
         if checkpoint.get("example") != self.name:
             _fail(f"--resume: {path} was written by the example {checkpoint.get('example')!r}, not {self.name!r}")
+        if checkpoint["step"] > 0 and not self.metrics.path.exists():
+            # the epoch means that metrics.json, the curves and the result table are made of live only there
+            _fail(f"--resume: {path} is at step {checkpoint['step']}, but {self.metrics.path} is missing, and with it "
+                  f"the metrics of the steps before; put it back, or start afresh without --resume (or with another --out)")
         saved, tracked = sorted(checkpoint["states"]), sorted(self.tracked)
         if saved != tracked:
             _fail(f"--resume: {path} holds {saved}, but this run tracks {tracked}")
