@@ -5,6 +5,7 @@
     for x, label in loader:                                 # x: (128, 1, 28, 28) float32 Tensor on the GPU
         ...
     train_loader, test_loader, shape = tinygen.data.binarized_mnist(batch_size=64)   # what the likelihood examples use
+    digits_b = tinygen.data.optical_digits(signed=True)     # the UCI 8x8 digits scaled to 28x28: domain B
     ring = tinygen.data.toy_dataset("ring")                 # 8 Gaussians; ring.coverage(samples)
 
     python -m tinygen.data                                  # fetch full MNIST (11.6 MB) into the cache
@@ -12,7 +13,8 @@
 One idea per file: ``dataset`` (Dataset, ArrayDataset), ``loader``
 (DataLoader), ``idx`` (MNIST's file format), ``download`` (mirrors,
 SHA-256, the cache), ``pixels`` (grey, binarised, dequantised), ``mnist_sources``
-(where the digits come from, and the loaders of binarised MNIST), ``toy`` (2-D
+(where the digits come from, and the loaders of binarised MNIST), ``uci_digits``
+(a second look of the ten digits, MNIST's other domain for translation), ``toy`` (2-D
 distributions with known modes).
 
 Imports: ``tinygen``'s backend, random generator, tensors and serialization; never ``models``
@@ -23,6 +25,7 @@ from .download import ChecksumError, DownloadError, cache_dir, download_mnist, f
 from .idx import IDXError, read_idx, write_idx
 from .loader import DataLoader
 from .mnist_sources import MNIST, binarized_mnist, mnist
+from .uci_digits import optical_digits
 from .pixels import dequantize, dynamic_binarize, grey, signed_grey, static_binarize
 from .toy import (
     TOY_DATASETS,
@@ -56,6 +59,7 @@ __all__ = [
     "fetch",
     "grey",
     "mnist",
+    "optical_digits",
     "read_idx",
     "signed_grey",
     "static_binarize",
