@@ -20,7 +20,8 @@ from .dtypes import DEFAULT_DTYPE, promote_types, python_scalar_dtype
 
 
 class TensorBase:
-    __slots__ = ("data", "grad", "requires_grad", "creator", "output_index", "name", "retains_grad", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "creator", "output_index", "name", "retains_grad",
+                 "_post_accumulate_grad_hooks", "__weakref__")
     # Let NumPy hand ``ndarray + tensor`` to Tensor.__radd__ instead of converting the tensor.
     __array_ufunc__ = None
 
@@ -36,6 +37,7 @@ class TensorBase:
         self.output_index = 0
         self.name = name
         self.retains_grad = False
+        self._post_accumulate_grad_hooks = None
 
     # ---- what it is ----------------------------------------------------------
     shape = property(lambda self: tuple(self.data.shape))
@@ -124,12 +126,41 @@ class TensorBase:
         self.retains_grad = True
         return self
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` during ``backward()`` once this leaf's ``.grad`` has received its last
+        contribution of that pass (as PyTorch's); -> a handle whose ``remove()`` unregisters it.
+
+        Data parallelism uses it to send a gradient off while backward is still busy with the layers below.
+        ``grad()`` accumulates nothing, so it calls no hook.
+        """
+        if self.creator is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: only leaf tensors accumulate a .grad; "
+                               "register the hook on a parameter or an input that requires grad")
+        if self._post_accumulate_grad_hooks is None:
+            self._post_accumulate_grad_hooks = {}
+        handle = _HookHandle(self._post_accumulate_grad_hooks)
+        self._post_accumulate_grad_hooks[handle.key] = hook
+        return handle
+
     def zero_grad(self, set_to_none=True):
         """Forget the gradient (None, PyTorch's default), or with ``set_to_none=False`` make it zeros."""
         if set_to_none or self.grad is None:
             self.grad = None
         else:  # fresh zeros, cut from any graph the old gradient was part of
             self.grad = type(self.grad)(backend.get_array_module(self.grad.data).zeros_like(self.grad.data))
+
+
+class _HookHandle:
+    """``remove()`` takes the hook out of the dict it was registered in (PyTorch's RemovableHandle)."""
+
+    _next_key = 0
+
+    def __init__(self, hooks):
+        self.hooks, self.key = hooks, _HookHandle._next_key
+        _HookHandle._next_key += 1
+
+    def remove(self):
+        self.hooks.pop(self.key, None)
 
 
 def to_arguments(args, device=None, dtype=None):

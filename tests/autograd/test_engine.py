@@ -343,3 +343,66 @@ def test_set_grad_enabled_still_restores_as_a_context_manager_and_decorator():
             assert tg.is_grad_enabled()
         assert not tg.is_grad_enabled()
     assert tg.is_grad_enabled()
+
+
+# ---- hooks for data parallelism ---------------------------------------------------
+
+
+def test_a_post_accumulate_grad_hook_sees_the_final_gradient_once_per_backward():
+    w = leaf([1.0, -2.0])
+    seen = []
+    w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.numpy().copy()))
+    x = leaf([3.0, 4.0])
+    (w * x + w * w + (w * 2).exp()).sum().backward()  # three paths into w: the hook waits for all of them
+    expected = x.numpy() + 2 * w.numpy() + 2 * np.exp(2 * w.numpy())
+    assert len(seen) == 1
+    np.testing.assert_allclose(seen[0], expected)
+    (w * x).sum().backward()
+    assert len(seen) == 2
+    np.testing.assert_allclose(seen[1], expected + x.numpy())  # after accumulation, as in PyTorch
+
+
+def test_hooks_fire_as_backward_reaches_each_leaf_the_last_layer_first():
+    w1, w2, w3 = leaf([1.0]), leaf([2.0]), leaf([3.0])
+    order = []
+    for name, w in (("w1", w1), ("w2", w2), ("w3", w3)):
+        w.register_post_accumulate_grad_hook(lambda t, name=name: order.append((name, t.grad.item())))
+    x = leaf([0.5])
+    ((x * w1).tanh() * w2 * w3).sum().backward()  # w3's gradient is final before w1's backward has run
+    assert order[-1] == ("w1", 0.5 * (1 - np.tanh(0.5) ** 2) * 6.0)
+    assert [name for name, _ in order] == ["w3", "w2", "w1"]
+
+
+def test_hooks_of_a_removed_handle_and_of_grad_do_not_fire():
+    w = leaf([1.0])
+    calls = []
+    handle = w.register_post_accumulate_grad_hook(lambda t: calls.append("hook"))
+    tg.autograd.grad((w * 3).sum(), [w])  # grad() accumulates nothing: no hook
+    assert calls == []
+    handle.remove()
+    (w * 3).sum().backward()
+    assert calls == [] and w.grad.item() == 3.0
+
+
+def test_a_hook_on_a_non_leaf_is_refused():
+    with pytest.raises(RuntimeError, match="only leaf tensors"):
+        (leaf([1.0]) * 2).register_post_accumulate_grad_hook(print)
+
+
+def test_a_queued_callback_runs_when_backward_ends_after_every_hook():
+    from tinygen.autograd.engine import queue_callback
+
+    w1, w2 = leaf([1.0]), leaf([2.0])
+    events = []
+
+    def hook(t):
+        events.append("hook")
+        if len(events) == 1:
+            queue_callback(lambda: events.append(("end", w1.grad.item(), w2.grad.item())))
+
+    w1.register_post_accumulate_grad_hook(hook)
+    w2.register_post_accumulate_grad_hook(hook)
+    (w1 * w2).sum().backward()
+    assert events == ["hook", "hook", ("end", 2.0, 1.0)]
+    with pytest.raises(RuntimeError, match="no backward"):
+        queue_callback(print)

@@ -13,12 +13,20 @@ gradient flowing into its outputs has been added up, so we
 
 Both steps use explicit stacks, never recursion, so a chain of 100,000 ops
 works. The chain rule itself lives in each Function's ``backward``.
+
+Two ways to act during backward, both PyTorch's, both for data parallelism
+(``tinygen.distributed``): a leaf's post-accumulate-grad hooks run once its
+``.grad`` has had every contribution of the pass (step 1 counts, per hooked
+leaf, the edges into it too), and ``queue_callback(f)``, called from a hook,
+runs ``f()`` when the pass ends.
 """
 import numpy
 
 from .. import backend, versions
 from ..tensor import Tensor, as_tensor
 from . import grad_mode
+
+_callbacks = []  # queued by hooks: one list per backward() running (a hook may itself call backward())
 
 _FREED_GRAPH_MESSAGE = (
     "trying to run backward through a graph a second time, but its saved values were "
@@ -30,7 +38,13 @@ _FREED_GRAPH_MESSAGE = (
 def backward(tensor, grad=None, retain_graph=False, create_graph=False):
     """Add d(tensor)/d(leaf), times ``grad``, into ``leaf.grad`` of every leaf that requires it."""
     grad = _seed_gradient(tensor, grad, "backward()")
-    _run([tensor], [grad], retain_graph, create_graph, capture=None)
+    _callbacks.append([])
+    try:
+        _run([tensor], [grad], retain_graph, create_graph, capture=None)
+    finally:
+        callbacks = _callbacks.pop()
+    for callback in callbacks:
+        callback()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
@@ -68,6 +82,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(results)
 
 
+def queue_callback(callback):
+    """Run ``callback()`` once the backward() now running has finished (``torch.autograd``'s engine's)."""
+    if not _callbacks:
+        raise RuntimeError("queue_callback: no backward() is running; call it from a hook during backward")
+    _callbacks[-1].append(callback)
+
+
 def _seed_gradient(tensor, grad, caller):
     if not tensor.requires_grad:
         raise RuntimeError(
@@ -98,6 +119,14 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
     capture_ids = None if capture is None else {id(x) for x in capture}
     captured = {}
     pending = {}  # id(function) -> gradient summed so far for each of its outputs
+    functions, consumers, hooked = _collect(roots, capture_ids)  # hooked: id(leaf) -> contributions still to come
+
+    def contributed(x):
+        """One of the gradients the hooked leaf ``x`` waits for has come: with the last, run its hooks."""
+        hooked[id(x)] -= 1
+        if hooked[id(x)] == 0:
+            for hook in list(x._post_accumulate_grad_hooks.values()):
+                hook(x)
 
     def deliver(x, g):
         """Hand gradient ``g`` to tensor ``x``: to its creator, or to the leaf itself."""
@@ -115,10 +144,11 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
             slot = slots[x.output_index]
             slots[x.output_index] = g if slot is None else slot + g
 
-    functions, consumers = _collect(roots, capture_ids)
     with grad_mode.set_grad_enabled(create_graph):
         for root, seed in zip(roots, seeds):
             deliver(root, seed)
+            if id(root) in hooked:  # backward() of a leaf
+                contributed(root)
         ready = {id(r.creator): r.creator for r in roots if id(r.creator) in consumers}
         ready = [f for f in ready.values() if consumers[id(f)] == 0]
         while ready:
@@ -139,6 +169,8 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
                     continue
                 if g is not None:
                     deliver(x, g if g.dtype == x.dtype else g.astype(x.dtype))
+                if id(x) in hooked:
+                    contributed(x)
                 if id(x.creator) in consumers:
                     consumers[id(x.creator)] -= 1
                     if consumers[id(x.creator)] == 0:
@@ -162,7 +194,8 @@ def _differentiate_reference(function, grads_out):
 
 
 def _collect(roots, capture_ids):
-    """The Functions that backward must run, and how many consumers each has: -> (functions, {id: count}).
+    """The Functions backward must run, how many consumers each has, and how many gradients each hooked leaf
+    will receive: -> (functions, {id(function): count}, {id(leaf): count}).
 
     A depth-first walk from the roots lists each Function after the creators of
     its inputs. On the way it counts, for each Function, the edges along which
@@ -175,6 +208,7 @@ def _collect(roots, capture_ids):
     consumer of a kept Function is kept, so the counts stay right.)
     """
     order, visited, consumers = [], set(), {}
+    hooked = {id(r): 1 for r in roots if r.creator is None and r._post_accumulate_grad_hooks and capture_ids is None}
     stack = [(r.creator, False) for r in roots if r.creator is not None]
     while stack:
         function, inputs_done = stack.pop()
@@ -192,13 +226,15 @@ def _collect(roots, capture_ids):
             if x.requires_grad and x.creator is not None:
                 consumers[id(x.creator)] = consumers.get(id(x.creator), 0) + 1
                 stack.append((x.creator, False))
+            elif x.requires_grad and x._post_accumulate_grad_hooks and capture_ids is None:
+                hooked[id(x)] = hooked.get(id(x), 0) + 1
     if capture_ids is None:
-        return order, consumers
+        return order, consumers, hooked
     kept = set()
     for function in order:
         if any(id(x) in capture_ids or id(x.creator) in kept for x in function.inputs):
             kept.add(id(function))
-    return [f for f in order if id(f) in kept], {key: count for key, count in consumers.items() if key in kept}
+    return [f for f in order if id(f) in kept], {key: count for key, count in consumers.items() if key in kept}, hooked
 
 
 def _output_grads(function, slots):
