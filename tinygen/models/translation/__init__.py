@@ -1,0 +1,28 @@
+"""Unpaired image-to-image translation: generators that map images of one domain to another.
+
+Two domains A and B show the same things in two looks (here: MNIST's pen
+strokes and the UCI digits' blocky 8x8 bitmaps scaled up). No image of A
+comes with its counterpart in B: the data are two unpaired sets. A
+generator G: A -> B trained only against a discriminator of B would learn
+*some* map onto B's look, and nothing ties G(a) to a: any permutation of B
+fools D as well. The models here add the tie:
+
+    cyclegan   CycleGAN (Zhu et al., 2017): G: A -> B and F: B -> A, least-squares GAN losses, and cycle
+               consistency F(G(a)) ~ a, G(F(b)) ~ b in L1; an identity loss as an option
+    discogan   DiscoGAN (Kim et al., 2017): the same two generators with reconstruction losses on both
+               sides, the standard (cross-entropy) GAN loss, and no history of fakes
+
+Shared: ``networks`` (a residual generator, a PatchGAN discriminator). A
+model is a conditional generator, x_B = G(x_A), not a sampler from noise:
+``translate_ab(a)``, ``translate_ba(b)``. It names its training phases
+(``phases(lr)``: {name: Phase(loss, optimizer)}), which
+``tinygen.train.autoencoding.fit_in_phases`` steps in turn on batches
+((a, b), labels) of ``tinygen.data.UnpairedLoader`` (the labels are never
+passed to the model: they are for evaluation only).
+
+Imports: ``models.base``, ``models.gan`` and ``models.hybrid`` (networks'
+initialisation, ``Phase``) and what ``tinygen.models`` may import (see there).
+"""
+from .networks import PatchDiscriminator, ResidualBlock, ResidualGenerator, with_condition_maps
+
+__all__ = ["PatchDiscriminator", "ResidualBlock", "ResidualGenerator", "with_condition_maps"]
