@@ -39,16 +39,8 @@ class WGANGP(WGAN):
                 optim.Adam(self.generator.parameters(), lr=lr, betas=(0.0, 0.9)))  # fmt: skip
 
     def gradient_penalty(self, real, fake, labels=None, eps=None):
-        """E[(||grad D(x_hat)||_2 - 1)^2], the norm per example over all its values; differentiable in D's weights.
-
-        ``eps`` (N,): the interpolation weights, drawn from U[0, 1] if None (given, they reproduce a step).
-        """
-        shape = (real.shape[0],) + (1,) * (real.ndim - 1)  # one eps per example
-        eps = rand(*shape, device=real.device, dtype=real.dtype) if eps is None else eps.reshape(shape)
-        x_hat = (eps * real + (1 - eps) * fake.detach()).detach().requires_grad_()
-        (gradients,) = grad(self.critic(x_hat, labels).sum(), x_hat, create_graph=True)
-        norms = gradients.flatten(1).norm(dim=1)  # (N,): each example's gradient norm
-        return ((norms - 1) ** 2).mean()
+        """``gradient_penalty`` of this model's critic (given the labels, if conditional)."""
+        return gradient_penalty(lambda x: self.critic(x, labels), real, fake, eps)
 
     def discriminator_loss(self, real, fake, labels=None, eps=None):
         loss, terms = super().discriminator_loss(real, fake, labels)
@@ -58,3 +50,18 @@ class WGANGP(WGAN):
 
     def after_critic_step(self):
         """Nothing: the penalty, not clipping, keeps the critic Lipschitz."""
+
+
+def gradient_penalty(critic, real, fake, eps=None):
+    """E[(||grad critic(x_hat)||_2 - 1)^2], the norm per example over all its values; differentiable in the weights.
+
+    ``critic(x)``: a score per example, or a map of scores per example (a PatchGAN's), whose sum is
+    differentiated. ``eps`` (N,): the interpolation weights, drawn from U[0, 1] if None (given, they
+    reproduce a step).
+    """
+    shape = (real.shape[0],) + (1,) * (real.ndim - 1)  # one eps per example
+    eps = rand(*shape, device=real.device, dtype=real.dtype) if eps is None else eps.reshape(shape)
+    x_hat = (eps * real + (1 - eps) * fake.detach()).detach().requires_grad_()
+    (gradients,) = grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    norms = gradients.flatten(1).norm(dim=1)  # (N,): each example's gradient norm
+    return ((norms - 1) ** 2).mean()
