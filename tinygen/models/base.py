@@ -22,8 +22,22 @@ Every model, explicit or implicit, is a ``Module`` with
     device, dtype    where its parameters live and in which precision, read in one place
 """
 import itertools
+from collections import namedtuple
 
 from ..nn.module import Module
+
+class Phase(namedtuple("Phase", ["loss", "optimizer"])):
+    """One training phase: ``loss(x, labels) -> (scalar, terms)`` and the optimizer that steps on it.
+
+    ``every``: it runs on every batch (1), or on every k-th (a generator stepped once per k critic
+    steps); an attribute, not a field, so that ``loss, optimizer = phase`` still reads a phase.
+    Taken in turn by ``tinygen.train.autoencoding.fit_in_phases``.
+    """
+
+    def __new__(cls, loss, optimizer, every=1):
+        phase = super().__new__(cls, loss, optimizer)
+        phase.every = every
+        return phase
 
 
 class GenerativeModel(Module):

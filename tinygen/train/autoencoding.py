@@ -10,6 +10,10 @@ and the optimizer that steps on it (``model.phases(lr)`` of
     for each phase:   loss = phase.loss(x, labels)     (labels only for a label-conditioned model)
                       all gradients cleared, loss.backward(), phase.optimizer.step()
 
+A phase may run only on every k-th batch (``Phase(loss, optimizer, every=k)``):
+StarGAN's generator steps once per n_critic = 5 critic steps, on batches
+5, 10, 15, ... (after its critic has stepped five times).
+
 Clearing every gradient, not only the phase optimizer's, matters: a phase's
 loss may reach networks another phase steps (the encoder's adversarial loss
 flows back through the discriminator), and those gradients must not leak
@@ -19,7 +23,9 @@ previous one's step, as the papers' algorithms do.
 
 
 def fit_in_phases(run, model, loader, phases, evaluate=None):
-    """Train ``model`` on ``loader``'s (x, label) batches, stepping ``phases`` ({name: (loss, optimizer)}) in turn.
+    """Train ``model`` on ``loader``'s (x, label) batches, stepping ``phases`` in turn.
+
+    ``phases``: {name: (loss, optimizer)}, a ``Phase`` of ``tinygen.models`` with ``every`` k to run on every k-th batch.
 
     ``evaluate(epoch)`` -> {name: value} is logged after every epoch (held-out figures).
     The model and each phase's optimizer are checkpointed, so --resume continues exactly.
@@ -29,7 +35,10 @@ def fit_in_phases(run, model, loader, phases, evaluate=None):
     for epoch in run.epochs():
         for x, y in run.progress(loader):
             logged = {}
-            for loss_of, optimizer in phases.values():
+            for phase in phases.values():
+                if run.step % getattr(phase, "every", 1):
+                    continue
+                loss_of, optimizer = phase
                 loss, terms = loss_of(x, y if conditional else None)
                 model.zero_grad()
                 loss.backward()

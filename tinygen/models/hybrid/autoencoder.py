@@ -13,18 +13,13 @@ pulled towards p(z). A model names its training phases (``phases``): each a
 loss of a batch and the optimizer that steps on it, taken in turn by
 ``tinygen.train.autoencoding``.
 """
-from collections import namedtuple
-
 from ...autograd import no_grad
 from ...creation import tensor
 from ...distributions import Normal
 from ...ops import one_hot
-from ..base import GenerativeModel
+from ..base import GenerativeModel, Phase  # noqa: F401 (Phase: re-exported for the hybrids)
 from ..vae.likelihoods import BernoulliLikelihood
 from ..vae.vae import checked_image_shape
-
-Phase = namedtuple("Phase", ["loss", "optimizer"])
-Phase.__doc__ = "One training phase: ``loss(x, labels) -> (scalar, terms)`` and the optimizer that steps on it."
 
 
 class CodeAutoencoder(GenerativeModel):
