@@ -15,6 +15,11 @@ epoch e exactly. Each batch comes as a tuple of Tensors on ``device``.
 PyTorch's ``num_workers`` and ``pin_memory`` are accepted and ignored: batches
 are made in the training process (a NumPy gather, fast beside a step), and
 ``device`` moves them to the GPU.
+
+A ``sampler`` replaces that order by its own: anything with ``order(epoch)``
+(the indices epoch e visits) and ``len()``, such as
+``tinygen.distributed.DistributedSampler``, which gives each process of a
+data-parallel run its share of the same permutation.
 """
 import numpy
 
@@ -25,15 +30,18 @@ from ..tensor import Tensor
 
 class DataLoader:
     def __init__(self, dataset, batch_size=1, shuffle=False, seed=None, drop_last=False, device="cpu", *,
-                 num_workers=0, pin_memory=False):  # fmt: skip
+                 sampler=None, num_workers=0, pin_memory=False):  # fmt: skip
         if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if drop_last and len(dataset) < batch_size:
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: give shuffle=True or a sampler, not both (the sampler orders the examples; "
+                             "DistributedSampler shuffles by itself)")  # fmt: skip
+        self.dataset, self.sampler = dataset, sampler
+        if drop_last and len(self._indices()) < batch_size:
             raise ValueError(f"drop_last=True with batch_size {batch_size} larger than the data set "
-                             f"({len(dataset)} examples) leaves no batch at all: lower the batch size")
+                             f"({len(self._indices())} examples) leaves no batch at all: lower the batch size")
         self.device = backend.normalize_device(device)
         backend.array_module_for(self.device)  # a missing GPU fails here, with the install hint
-        self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         # Without a seed, take one from tinygen's generator: tinygen.manual_seed then fixes the order.
@@ -41,16 +49,19 @@ class DataLoader:
         self.drop_last = drop_last
         self._epochs_started = 0
 
+    def _indices(self):
+        return self.dataset if self.sampler is None else self.sampler
+
     def __len__(self):
         """The number of batches in an epoch."""
-        full, rest = divmod(len(self.dataset), self.batch_size)
+        full, rest = divmod(len(self._indices()), self.batch_size)
         return full + (1 if rest and not self.drop_last else 0)
 
     def order(self, epoch):
         """The indices of the examples, in the order epoch ``epoch`` visits them."""
-        if not self.shuffle:
-            return numpy.arange(len(self.dataset))
-        return numpy.random.default_rng([self.seed, epoch]).permutation(len(self.dataset))
+        if self.sampler is not None:
+            return self.sampler.order(epoch)
+        return epoch_order(len(self.dataset), self.shuffle, self.seed, epoch)
 
     def batches(self, epoch=0, start=0):
         """The batches of epoch ``epoch`` from batch number ``start`` on, as tuples of Tensors on the device."""
@@ -64,3 +75,8 @@ class DataLoader:
         """One epoch; each new ``for`` loop over the loader is the next epoch, with its own order."""
         epoch, self._epochs_started = self._epochs_started, self._epochs_started + 1
         return self.batches(epoch)
+
+
+def epoch_order(n, shuffle, seed, epoch):
+    """0..n-1 in epoch ``epoch``'s order: a permutation drawn from (seed, epoch), or as they come."""
+    return numpy.random.default_rng([seed, epoch]).permutation(n) if shuffle else numpy.arange(n)
