@@ -11,8 +11,9 @@
     python -m tinygen.data                                  # fetch full MNIST (11.6 MB) into the cache
 
 One idea per file: ``dataset`` (Dataset, ArrayDataset), ``loader``
-(DataLoader), ``idx`` (MNIST's file format), ``download`` (mirrors,
-SHA-256, the cache), ``pixels`` (grey, binarised, dequantised), ``mnist_sources``
+(DataLoader), ``unpaired`` (UnpairedLoader: two loaders side by side, for
+translation), ``idx`` (MNIST's file format), ``download`` (mirrors, SHA-256,
+the cache), ``pixels`` (grey, binarised, dequantised), ``mnist_sources``
 (where the digits come from, and the loaders of binarised MNIST), ``uci_digits``
 (a second look of the ten digits, MNIST's other domain for translation), ``toy`` (2-D
 distributions with known modes).
@@ -26,6 +27,7 @@ from .idx import IDXError, read_idx, write_idx
 from .loader import DataLoader
 from .mnist_sources import MNIST, binarized_mnist, mnist
 from .uci_digits import optical_digits
+from .unpaired import UnpairedLoader
 from .pixels import dequantize, dynamic_binarize, grey, signed_grey, static_binarize
 from .toy import (
     TOY_DATASETS,
@@ -51,6 +53,7 @@ __all__ = [
     "IDXError",
     "NoisyCurve",
     "Toy2D",
+    "UnpairedLoader",
     "binarized_mnist",
     "cache_dir",
     "dequantize",

@@ -12,7 +12,8 @@ fools D as well. The models here add the tie:
     discogan   DiscoGAN (Kim et al., 2017): the same two generators with reconstruction losses on both
                sides, the standard (cross-entropy) GAN loss, and no history of fakes
 
-Shared: ``networks`` (a residual generator, a PatchGAN discriminator). A
+Shared: ``networks`` (a residual generator, a PatchGAN discriminator) and
+``cycle`` (the two-generator frame, its phases and losses, the pieces a paper chooses). A
 model is a conditional generator, x_B = G(x_A), not a sampler from noise:
 ``translate_ab(a)``, ``translate_ba(b)``. It names its training phases
 (``phases(lr)``: {name: Phase(loss, optimizer)}), which
@@ -23,6 +24,10 @@ passed to the model: they are for evaluation only).
 Imports: ``models.base``, ``models.gan`` and ``models.hybrid`` (networks'
 initialisation, ``Phase``) and what ``tinygen.models`` may import (see there).
 """
+from .cycle import CycleTranslation
+from .cyclegan import CycleGAN, ImageHistory
+from .discogan import DiscoGAN
 from .networks import PatchDiscriminator, ResidualBlock, ResidualGenerator, with_condition_maps
 
-__all__ = ["PatchDiscriminator", "ResidualBlock", "ResidualGenerator", "with_condition_maps"]
+__all__ = ["CycleGAN", "CycleTranslation", "DiscoGAN", "ImageHistory", "PatchDiscriminator", "ResidualBlock",
+           "ResidualGenerator", "with_condition_maps"]  # fmt: skip

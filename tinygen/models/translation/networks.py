@@ -15,12 +15,14 @@ from 256x256 photographs to 28x28 digits: one downsampling instead of two,
 changes an image's look and keeps its layout: the residual blocks make the
 identity easy to represent, and reflection padding keeps the borders free of
 the artefacts zero padding leaves. The discriminator scores overlapping
-patches (each of the 7x7 scores sees a 22x22 window of the 28x28 digit)
-rather than the whole image: it judges local texture (stroke or blocky
-blur), and the translation's global shape is left to the generator's
-constraint (the cycle). Instance normalisation (Ulyanov et al., 2016)
+patches (each of the 7x7 scores is computed by convolutions from a 26x26
+window; only instance norm's statistics are the whole image's) rather than
+the whole image at once: it judges local texture (stroke or blocky blur), and
+the translation's global shape is left to the generator's constraint (the cycle). Instance normalisation (Ulyanov et al., 2016)
 normalises each image on its own: the look of one digit is not averaged
-with the batch's. Weights ~ N(0, 0.02) (``tinygen.models.gan.dcgan_init_``).
+with the batch's. A convolution followed by instance norm has no bias: the
+norm subtracts it with the mean (and Adam would turn its rounding-noise
+gradient into steps of size lr). Weights ~ N(0, 0.02) (``tinygen.models.gan.dcgan_init_``).
 
 Both take an optional ``condition`` (N, condition_dim): constant feature
 maps beside the input image (StarGAN's target domain). The discriminator is
@@ -45,8 +47,8 @@ class ResidualBlock(Module):
     def __init__(self, channels):
         super().__init__()
         self.net = Sequential(
-            ReflectionPad2d(1), Conv2d(channels, channels, 3), InstanceNorm2d(channels), ReLU(),
-            ReflectionPad2d(1), Conv2d(channels, channels, 3), InstanceNorm2d(channels),
+            ReflectionPad2d(1), Conv2d(channels, channels, 3, bias=False), InstanceNorm2d(channels), ReLU(),
+            ReflectionPad2d(1), Conv2d(channels, channels, 3, bias=False), InstanceNorm2d(channels),
         )  # fmt: skip
 
     def forward(self, x):
@@ -59,10 +61,11 @@ class ResidualGenerator(Module):
     def __init__(self, channels=1, width=16, blocks=3, condition_dim=0):
         super().__init__()
         self.net = Sequential(
-            ReflectionPad2d(3), Conv2d(channels + condition_dim, width, 7), InstanceNorm2d(width), ReLU(),
-            Conv2d(width, 2 * width, 3, stride=2, padding=1), InstanceNorm2d(2 * width), ReLU(),  # 28 -> 14
+            ReflectionPad2d(3), Conv2d(channels + condition_dim, width, 7, bias=False), InstanceNorm2d(width),
+            ReLU(),
+            Conv2d(width, 2 * width, 3, stride=2, padding=1, bias=False), InstanceNorm2d(2 * width), ReLU(),  # 28 -> 14
             *(ResidualBlock(2 * width) for _ in range(blocks)),
-            ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1),  # -> 28
+            ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False),  # -> 28
             InstanceNorm2d(width), ReLU(),
             ReflectionPad2d(3), Conv2d(width, channels, 7), Tanh(),
         )  # fmt: skip
@@ -79,8 +82,9 @@ class PatchDiscriminator(Module):
         super().__init__()
         self.trunk = Sequential(
             Conv2d(channels + condition_dim, width, 4, stride=2, padding=1), LeakyReLU(LEAK),  # 28 -> 14
-            Conv2d(width, 2 * width, 4, stride=2, padding=1), InstanceNorm2d(2 * width), LeakyReLU(LEAK),  # -> 7
-            Conv2d(2 * width, 4 * width, 3, padding=1), InstanceNorm2d(4 * width), LeakyReLU(LEAK),
+            Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), InstanceNorm2d(2 * width),  # -> 7
+            LeakyReLU(LEAK),
+            Conv2d(2 * width, 4 * width, 3, padding=1, bias=False), InstanceNorm2d(4 * width), LeakyReLU(LEAK),
         )  # fmt: skip
         self.last = Conv2d(4 * width, 1, 3, padding=1)
         dcgan_init_(self)
