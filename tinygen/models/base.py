@@ -24,6 +24,9 @@ Every model, explicit or implicit, is a ``Module`` with
 import itertools
 from collections import namedtuple
 
+import numpy
+
+from ..creation import tensor
 from ..nn.module import Module
 
 class Phase(namedtuple("Phase", ["loss", "optimizer"])):
@@ -59,3 +62,22 @@ class GenerativeModel(Module):
     def dtype(self):
         """The dtype of the model's first parameter (or buffer): the precision it computes in."""
         return self._first_tensor().dtype
+
+
+def check_labels(labels, n, num_classes):
+    """``labels`` if they are n integer class indices in [0, num_classes), else a ValueError (TypeError) saying why."""
+    if labels is None:
+        raise ValueError("this model is conditional and needs the labels y of its examples: pass labels=... (N,) class indices")
+    if labels.shape != (n,):
+        raise ValueError(f"labels must be (N,) = ({n},) class indices, got shape {labels.shape}")
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}: convert with .long()")
+    if n and not 0 <= int(labels.min()) <= int(labels.max()) < num_classes:  # -1 would wrap to the last class
+        raise ValueError(f"labels must be class indices in [0, {num_classes}), got values from "
+                         f"{int(labels.min())} to {int(labels.max())}")
+    return labels
+
+
+def cycled_labels(n, num_classes, device=None):
+    """0, 1, ..., num_classes - 1, 0, 1, ... (n,): every class in turn, a grid row of each."""
+    return tensor(numpy.arange(n) % num_classes, device=device)

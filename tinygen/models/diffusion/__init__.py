@@ -18,6 +18,8 @@ One paper per file, each holding only what it adds, with the equation in its doc
                with the discretised Gaussian decoder (bits/dim)
     ddim       DDIM (Song et al., 2021): S-step sampling with noise scale eta on a DDPM's
                network; eta = 0 is an ODE that also encodes data into noise
+    guidance   classifier-free guidance (Ho & Salimans, 2022): one network, conditional and not,
+               the label dropped in training; sampling pushes the conditional noise away from the other
     networks   the noise predictors: an MLP for 2-D points, a small U-Net for 28x28 images
 
 An exponential moving average of the weights draws the samples; the loop
@@ -27,9 +29,10 @@ Imports: ``models.base`` and what ``tinygen.models`` may import (see there).
 """
 from .ddim import DDIM
 from .ddpm import DDPM, DiscretizedGaussian, Gaussian, beta_variance, posterior_variance, vlb_weights
+from .guidance import GuidedDDPM
 from .networks import MLPDenoiser, UNet, timestep_embedding
 from .schedule import NoiseSchedule, at, cosine_schedule, linear_schedule
 
-__all__ = ["DDIM", "DDPM", "DiscretizedGaussian", "Gaussian", "MLPDenoiser", "NoiseSchedule", "UNet", "at",
+__all__ = ["DDIM", "DDPM", "DiscretizedGaussian", "Gaussian", "GuidedDDPM", "MLPDenoiser", "NoiseSchedule", "UNet", "at",
            "beta_variance", "cosine_schedule", "linear_schedule", "posterior_variance", "timestep_embedding",
            "vlb_weights"]  # fmt: skip

@@ -11,14 +11,16 @@ denoises at every noise level:
     UNet          DDPM's network (Ho et al., 2020, after PixelCNN++ and Ronneberger et al., 2015) at 28x28:
                   residual blocks (GroupNorm, SiLU, 3x3 convolutions, the time vector added inside),
                   down 28 -> 14 -> 7 and back up, the features of each level on the way down
-                  concatenated to those on the way up (the skips), self-attention at 7x7 if asked
+                  concatenated to those on the way up (the skips), self-attention at 7x7 if asked;
+                  with ``num_classes``, a learned vector per label (and one for "no label") added to the time's
 """
 import math
 
 import numpy
 
-from ...creation import tensor
-from ...nn import Conv2d, GroupNorm, Linear, Module, ModuleList, Sequential, SiLU, Upsample
+from ...creation import full, tensor
+from ...dtypes import int64
+from ...nn import Conv2d, Embedding, GroupNorm, Linear, Module, ModuleList, Sequential, SiLU, Upsample
 from ...ops import bmm, cat, silu, softmax
 
 
@@ -114,13 +116,19 @@ class UNet(Module):
         out    GroupNorm, SiLU, Conv3x3 -> (N, 1, 28, 28)
 
     Every Res block also gets e. GroupNorm uses ``groups`` groups (C divisible by it).
+
+    With ``num_classes`` K > 0 the network is also told a label y in 0 .. K-1, or K for "no label"
+    (classifier-free guidance's null label, ``tinygen.models.diffusion.guidance``), as a learned
+    vector added to e: forward(x, t, labels); labels=None means no label for every example.
     """
 
-    def __init__(self, in_channels=1, channels=32, groups=8, attention=False):
+    def __init__(self, in_channels=1, channels=32, groups=8, attention=False, num_classes=0):
         super().__init__()
         c, c2, e = channels, 2 * channels, 4 * channels
         self.channels = c
         self.time = time_mlp(c, e)
+        self.num_classes = num_classes
+        self.label = Embedding(num_classes + 1, e) if num_classes else None  # index K: no label
         self.input = Conv2d(in_channels, c, 3, padding=1)
         block = lambda fan_in, fan_out: ResidualBlock(fan_in, fan_out, e, groups)  # noqa: E731
         self.down = ModuleList([block(c, c), block(c, c2), block(c2, c2)])
@@ -131,10 +139,15 @@ class UNet(Module):
         self.upsample = ModuleList([Sequential(Upsample(scale_factor=2), Conv2d(c2, c2, 3, padding=1)) for _ in range(2)])
         self.norm, self.output = GroupNorm(groups, c), Conv2d(c, in_channels, 3, padding=1)
 
-    def forward(self, x, t):
+    def forward(self, x, t, labels=None):
         if x.shape[-2:] != (28, 28):
             raise ValueError(f"UNet: expected 28x28 images (N, C, 28, 28), got {x.shape}")
         e = self.time(timestep_embedding(t, self.channels, x.dtype))  # (N, 4C)
+        if self.label is not None:
+            e = e + self.label(full((x.shape[0],), self.num_classes, dtype=int64, device=x.device)
+                               if labels is None else labels)  # fmt: skip
+        elif labels is not None:
+            raise ValueError("UNet: labels were given to a network built without num_classes")
         h = self.input(x)  # (N, C, 28, 28)
         skips = []
         for level, block in enumerate(self.down):

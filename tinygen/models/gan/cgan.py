@@ -10,10 +10,8 @@ concatenated to z in G and to the image in D (see ``networks``: the networks
 are built with ``condition_dim=embed_dim``). The generator's loss is the
 non-saturating one; at sampling time the labels choose the digits.
 """
-import numpy
-
-from ...creation import tensor
 from ...nn import Embedding
+from ..base import check_labels, cycled_labels
 from .gan import NonSaturatingGAN
 
 
@@ -36,16 +34,7 @@ class ConditionalGAN(NonSaturatingGAN):
         return d_optimizer, g_optimizer
 
     def _labels(self, labels, n):
-        if labels is None:
-            raise ValueError("the conditional GAN needs the labels y of its examples: pass labels=... (N,) class indices")
-        if labels.shape != (n,):
-            raise ValueError(f"labels must be (N,) = ({n},) class indices, got shape {labels.shape}")
-        if labels.dtype.kind not in "iu":
-            raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype}: convert with .long()")
-        if n and not 0 <= int(labels.min()) <= int(labels.max()) < self.num_classes:  # -1 would wrap to the last class
-            raise ValueError(f"labels must be class indices in [0, {self.num_classes}), got values from "
-                             f"{int(labels.min())} to {int(labels.max())}")
-        return labels
+        return check_labels(labels, n, self.num_classes)
 
     def generate(self, z, labels=None, generator=None):
         condition = self.generator_embedding(self._labels(labels, z.shape[0]))
@@ -55,8 +44,7 @@ class ConditionalGAN(NonSaturatingGAN):
         return self.discriminator(x, self.discriminator_embedding(self._labels(labels, x.shape[0])))
 
     def cycled_labels(self, n):
-        """0, 1, ..., num_classes - 1, 0, 1, ... (n,): every class in turn, a grid row of each."""
-        return tensor(numpy.arange(n) % self.num_classes, device=self.device)
+        return cycled_labels(n, self.num_classes, self.device)
 
     def sample(self, n, labels=None, generator=None):
         """n samples of the classes ``labels`` (N,); by default ``cycled_labels(n)``."""
