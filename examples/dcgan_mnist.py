@@ -14,9 +14,10 @@ the last layer) for 25 epochs.
 
     python examples/dcgan_mnist.py                       # runs/dcgan_mnist/: progress.gif, samples.png, metrics.json
     python examples/dcgan_mnist.py --full --device gpu
+    mpiexec -n 2 python examples/dcgan_mnist.py          # data-parallel: each process on half of every batch
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
+from tinygen.data import mnist
 from tinygen.models.gan import DCGANDiscriminator, DCGANGenerator, NonSaturatingGAN, dcgan_init_
 from tinygen.train.adversarial import fit_adversarially
 from tinygen.train.arguments import positive_int
@@ -25,7 +26,8 @@ FULL = {"width": 64, "epochs": 25}
 
 
 def main(argv=None):
-    parser = train.example_parser("dcgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4)
+    parser = train.example_parser("dcgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4,
+                                  distributed=True)  # fmt: skip
     parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
     parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
     parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
@@ -35,11 +37,12 @@ def main(argv=None):
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     model = NonSaturatingGAN(dcgan_init_(DCGANGenerator(args.latent, width=args.width)),
                              dcgan_init_(DCGANDiscriminator(width=args.width)), args.latent).to(args.device)  # fmt: skip
     final = fit_adversarially(run, model, loader, args.lr, args.ema, args.samples)
-    print(train.adversarial.summary(final))
+    if run.is_main:
+        print(train.adversarial.summary(final))
     return final
 
 

@@ -36,6 +36,7 @@ CPU).
 
     python examples/diffusion_mnist.py
     python examples/diffusion_mnist.py --full --device gpu --ddim-table
+    mpiexec -n 2 python examples/diffusion_mnist.py      # data-parallel: each process on half of every batch
 """
 import json
 import time
@@ -57,7 +58,8 @@ TABLE_STEPS = (10, 20, 50, 100)
 
 
 def main(argv=None):
-    parser = train.example_parser("diffusion_mnist", __doc__.split("\n")[0], epochs=4, batch_size=32, lr=2e-3)
+    parser = train.example_parser("diffusion_mnist", __doc__.split("\n")[0], epochs=4, batch_size=32, lr=2e-3,
+                                  distributed=True)  # fmt: skip
     parser.add_argument("--channels", type=positive_int, default=16, help="U-Net channels at 28x28 (twice that below)")
     parser.add_argument("--attention", action="store_true", help="self-attention at 7x7")
     parser.add_argument("--steps", type=positive_int, default=200, help="T, the steps of the forward process")
@@ -73,13 +75,15 @@ def main(argv=None):
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     test_digits = ArrayDataset(*(array[: args.test_digits] for array in data.test.arrays), transform=data.test.transform)
     test_loader = DataLoader(test_digits, 100, device=args.device)
     network = UNet(channels=args.channels, groups=min(8, args.channels), attention=args.attention)
     model = DDPM(network, (1, 28, 28), linear_schedule(args.steps), clip_denoised=True).to(args.device)
 
     average = train.fit_diffusion(run, model, loader, args.lr, args.ema_decay)
+    if not run.is_main:  # the other processes of a data-parallel run only train
+        return run.finish()
     average.eval()
 
     nats = train.held_out_means(run, test_loader, "test bound", lambda x: {"nll": average.nll_bound(x, args.bound_steps)})

@@ -142,6 +142,12 @@ class TensorBase:
         self._post_accumulate_grad_hooks[handle.key] = hook
         return handle
 
+    def __getstate__(self):
+        """What copies (a moving average's deepcopy of a model) take: everything but the hooks, which belong
+        to this tensor's place in a training loop, not to its copies."""
+        slots = {name: getattr(self, name) for name in TensorBase.__slots__ if name != "__weakref__"}
+        return None, {**slots, "_post_accumulate_grad_hooks": None}
+
     def zero_grad(self, set_to_none=True):
         """Forget the gradient (None, PyTorch's default), or with ``set_to_none=False`` make it zeros."""
         if set_to_none or self.grad is None:

@@ -406,3 +406,16 @@ def test_a_queued_callback_runs_when_backward_ends_after_every_hook():
     assert events == ["hook", "hook", ("end", 2.0, 1.0)]
     with pytest.raises(RuntimeError, match="no backward"):
         queue_callback(print)
+
+
+def test_copies_of_a_tensor_leave_its_hooks_behind():
+    import copy
+
+    w = leaf([1.0, 2.0])
+    calls = []
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(t))
+    twin = copy.deepcopy(w)
+    (twin * 2).sum().backward()
+    assert calls == [] and twin.grad.numpy().tolist() == [2.0, 2.0] and twin.requires_grad
+    (w * 2).sum().backward()
+    assert calls == [w]

@@ -1,16 +1,14 @@
 """Data parallelism: two processes under mpiexec end where one process on the whole batch ends; the shards,
 the buckets, the NCCL calls and the errors, in one process."""
-import importlib.util
-import os
 import pathlib
-import shutil
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.mpi import mpiexec, needs_mpi
+from two_ranks import BATCH, DTYPES, SEED, dataset, network, train
 
 import tinygen as tg
 from tinygen import distributed
@@ -20,26 +18,6 @@ from tinygen.distributed.communication import ReduceOp, _NCCLBackend
 from tinygen.distributed.parallel import _buckets
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import two_ranks  # noqa: E402  (the training both sides run)
-
-MPIEXEC = shutil.which("mpiexec", path=os.pathsep.join([str(pathlib.Path(sys.executable).parent), os.environ["PATH"]]))
-needs_mpi = pytest.mark.skipif(
-    importlib.util.find_spec("mpi4py") is None or MPIEXEC is None,
-    reason='needs the extra tinygen[distributed] (mpi4py and mpiexec): pip install -e ".[test,distributed]"',
-)
-
-
-def mpiexec(ranks, *command, timeout=60):
-    """Run ``command`` on ``ranks`` processes; a hung launch fails the test instead of hanging the suite."""
-    environment = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
-    try:
-        result = subprocess.run([MPIEXEC, "-n", str(ranks), *command], capture_output=True, text=True, timeout=timeout,
-                                env=environment, cwd=HERE.parent.parent)  # fmt: skip
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"mpiexec did not finish within {timeout} s:\n{error.stdout}\n{error.stderr}")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +29,9 @@ def two_rank_parameters(tmp_path_factory):
 
 
 def one_process(dtype, gradient=None):
-    data = two_ranks.dataset(dtype)
-    loader = DataLoader(data, two_ranks.BATCH, shuffle=True, seed=two_ranks.SEED)
-    return two_ranks.train(two_ranks.network(dtype), loader, gradient)
+    data = dataset(dtype)
+    loader = DataLoader(data, BATCH, shuffle=True, seed=SEED)
+    return train(network(dtype), loader, gradient)
 
 
 def mean_of_shard_gradients(model, x, y):
@@ -68,7 +46,7 @@ def mean_of_shard_gradients(model, x, y):
 
 
 @needs_mpi
-@pytest.mark.parametrize("dtype", two_ranks.DTYPES)
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_two_ranks_on_half_batches_end_where_one_process_on_the_whole_batch_ends(two_rank_parameters, dtype):
     assert two_rank_parameters["world"] == 2 and two_rank_parameters["agree"]  # both ranks hold the same weights
     ranks = [two_rank_parameters[f"{dtype}_{i}"] for i in range(len(one_process(dtype)))]

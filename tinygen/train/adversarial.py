@@ -18,6 +18,10 @@ output on real and fake: near 1/2 each at the game's equilibrium; a critic's
 mean scores for WGAN), and the objective's own terms (the Wasserstein
 estimate, the gradient penalty).
 
+Data-parallel (``run.data_parallel``): the generator and the discriminator
+average their gradients over the ranks separately, each after its own
+backward; only rank 0 draws the progress frames and the final samples.
+
 Around it: a fixed noise batch is drawn once (from its own generator, so a
 resumed run draws the same) and rendered at the end of every epoch, the
 frames joined into progress.gif; with ``ema_decay`` an exponential moving
@@ -53,13 +57,15 @@ def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1
     """
     show_progress = show_progress or save_signed_image_grid
     report = report or report_digits
+    run.data_parallel(model.generator, model.discriminator)  # before the average copies G
     d_optimizer, g_optimizer = model.optimizers() if lr is None else model.optimizers(lr)
     ema = ExponentialMovingAverage(model.generator, ema_decay) if ema_decay else None
     run.track(model=model, d_optimizer=d_optimizer, g_optimizer=g_optimizer, **({"ema": ema} if ema else {}))
     sampler = ema.module if ema else model.generator
     fixed_z, fixed_labels = fixed_noise(model, run.args.seed)
     frames = run.path("progress")
-    frames.mkdir(exist_ok=True)
+    if run.is_main:
+        frames.mkdir(exist_ok=True)
 
     for epoch in run.epochs():
         for x, y in run.progress(loader):
@@ -79,10 +85,13 @@ def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1
                     ema.update(model.generator)
                 terms |= g_terms
             run.log(**terms)
-        with evaluating(sampler), no_grad():
-            show_progress(model.generate(fixed_z, fixed_labels, sampler), frames / f"epoch_{epoch + 1:03d}.png")
-        save_gif(sorted(frames.glob("epoch_*.png")), run.path("progress.gif"))
+        if run.is_main:
+            with evaluating(sampler), no_grad():
+                show_progress(model.generate(fixed_z, fixed_labels, sampler), frames / f"epoch_{epoch + 1:03d}.png")
+            save_gif(sorted(frames.glob("epoch_*.png")), run.path("progress.gif"))
 
+    if not run.is_main:
+        return run.finish()
     with evaluating(sampler):
         labels = model.cycled_labels(num_samples) if model.conditional else None
         samples = model.sample(num_samples, labels, sampler)

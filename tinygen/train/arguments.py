@@ -23,8 +23,11 @@ class ShowDefaults(argparse.HelpFormatter):
         return help if "%(default)" in help else f"{help} (default: %(default)s)"
 
 
-def example_parser(name, description, epochs, batch_size, lr):
-    """An ``argparse`` parser with the shared options; the defaults are the example's own settings."""
+def example_parser(name, description, epochs, batch_size, lr, distributed=False):
+    """An ``argparse`` parser with the shared options; the defaults are the example's own settings.
+
+    ``distributed=True``: the example can train data-parallel (``--distributed``, on by itself under mpiexec).
+    """
     parser = argparse.ArgumentParser(prog=f"{name}.py", description=description, formatter_class=ShowDefaults)
     parser.set_defaults(example=name)  # ``Run`` names the output folder and the checkpoint after it
     parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help="where the tensors live")
@@ -40,6 +43,10 @@ def example_parser(name, description, epochs, batch_size, lr):
                         help="steps between checkpoints (every epoch's end, and Ctrl-C, write one too)")
     parser.add_argument("--quick", action="store_true", help="a few batches of at most two epochs, for smoke tests")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
+    if distributed:
+        parser.add_argument("--distributed", action="store_true",
+                            help="train data-parallel over the processes of mpiexec -n N, each on its share of "
+                                 "--batch-size (on by itself under mpiexec)")
     return parser
 
 

@@ -12,7 +12,8 @@ after every step (DDPM: decay 0.9999; warmed up, so that a short run's
 average is not mostly its initialisation): the noise of the last steps averages
 out, and the samples are steadier. It is the average that the loop returns,
 and that checkpoints hold beside the model and the optimizer, so --resume
-continues it exactly.
+continues it exactly. Data-parallel (``run.data_parallel``), the model
+averages its gradients over the ranks, and every rank keeps the same average.
 """
 from .. import optim
 from ..optim import ExponentialMovingAverage
@@ -23,6 +24,7 @@ def fit_diffusion(run, model, loader, lr, ema_decay=0.999, on_epoch_end=None):
 
     ``on_epoch_end(average)`` -> {name: value}, logged with the epoch (a held-out loss or bound, say).
     """
+    run.data_parallel(model)  # before the average copies it
     optimizer = optim.Adam(model.parameters(), lr=lr)
     ema = ExponentialMovingAverage(model, ema_decay, warmup=True)
     run.track(model=model, optimizer=optimizer, ema=ema)

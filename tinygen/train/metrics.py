@@ -18,9 +18,12 @@ from ..serialization import atomic_write
 
 
 class MetricsLog:
-    def __init__(self, path, resume=False):
-        """A log at ``path``: continued (its records read back) when ``resume``, else started empty."""
+    def __init__(self, path, resume=False, write=True):
+        """A log at ``path``: continued (its records read back) when ``resume``, else started empty.
+
+        ``write=False`` keeps the records in memory only (the ranks of a data-parallel run but the first)."""
         self.path = pathlib.Path(path)
+        self.write = write
         self.records = []
         if resume and self.path.exists():
             self.records = [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
@@ -31,6 +34,8 @@ class MetricsLog:
         if not self._written:
             self._rewrite()
         self.records.append(record)
+        if not self.write:
+            return record
         # Opened per record: a line is on its way to the disk as soon as it is logged, whatever happens next.
         with open(self.path, "a") as file:
             file.write(json.dumps(record) + "\n")
@@ -57,6 +62,8 @@ class MetricsLog:
         return {**{name: sums[name] / counts[name] for name in sums}, **summary}
 
     def _rewrite(self):
+        if not self.write:
+            return
         with atomic_write(self.path) as file:
             file.write("".join(json.dumps(record) + "\n" for record in self.records).encode())
         self._written = True

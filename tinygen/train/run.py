@@ -22,6 +22,16 @@ and resumed ends with the same parameters, bit for bit, as one that was not.
 (On the GPU, CuPy's generator state is not saved: a resumed GPU run is
 close, not identical.)
 
+Data-parallel runs (``mpiexec -n N python examples/dcgan_mnist.py``, for
+the examples whose parser offers ``--distributed``). Every rank trains the
+same model on its share of each batch (``run.loader``, ``run.data_parallel``;
+``tinygen.distributed``) and draws its own noise (rank r seeds with
+seed + 1000 r). Only rank 0 writes (metrics, pictures, checkpoints); the
+others keep their records in memory. A checkpoint holds every rank's
+generator state, so all ranks resume from the same file exactly, with as
+many ranks as wrote it. A Ctrl-C (mpiexec passes it to every rank) stops
+them all after the same step: they agree on it at each step's end.
+
 Checkpoints go to ``<out>/checkpoint.npz`` every ``--checkpoint-every``
 steps, at the end of every epoch and at the end, each written atomically by
 ``tinygen.save``: an interruption mid-write keeps the previous one.
@@ -57,9 +67,12 @@ import weakref
 import numpy
 from tqdm import tqdm
 
-from .. import backend, random
+from .. import backend, distributed, random
 from ..backend import DeviceError
+from ..data import DataLoader
+from ..distributed import DistributedDataParallel, DistributedSampler
 from ..serialization import CheckpointError, load, save
+from ..tensor import Tensor
 from .metrics import MetricsLog, to_float
 from .plots import save_curves
 
@@ -89,8 +102,29 @@ class Run:
         _check_writable(self.out)
         if args.resume and not self.checkpoint_path.exists():
             _fail(f"--resume: there is no checkpoint at {self.checkpoint_path} (run without --resume to start)")
-        self.metrics = MetricsLog(self.out / "metrics.jsonl", resume=args.resume)  # reads only, until the first record
-        random.manual_seed(args.seed)
+        self.distributed = self._join_processes()
+        self.rank, self.world_size = distributed.get_rank(), distributed.get_world_size()
+        self.is_main = self.rank == 0
+        if args.batch_size % self.world_size:
+            _fail(f"--batch-size {args.batch_size} does not split evenly over {self.world_size} processes: "
+                  f"use a multiple of {self.world_size}")  # fmt: skip
+        self.metrics = MetricsLog(self.out / "metrics.jsonl", resume=args.resume,
+                                  write=self.is_main)  # reads only, until the first record  # fmt: skip
+        random.manual_seed(args.seed + 1000 * self.rank)
+
+    def _join_processes(self):
+        """Whether this run is data-parallel: asked for with --distributed, or started by mpiexec."""
+        if not hasattr(self.args, "distributed"):
+            if distributed.launched():
+                _fail(f"{self.name} does not train data-parallel: run it as one process, without mpiexec")
+            return False
+        if not (self.args.distributed or distributed.launched()):
+            return False
+        try:
+            distributed.init()
+        except distributed.DistributedError as error:
+            _fail(f"--distributed: {error}")
+        return True
 
     def path(self, name):
         """``<out>/name``: where an example writes a picture or a file of its own."""
@@ -107,11 +141,35 @@ class Run:
         if self.args.resume:
             self._restore()
 
-    def save_checkpoint(self, rng_state=None):
-        """Write the tracked states, the position and the generator's state (by default, its state now)."""
+    def loader(self, dataset):
+        """The training batches: --batch-size of ``dataset``, shuffled by --seed, on --device; this rank's share
+        of each (--batch-size / N examples) when data-parallel."""
+        if not self.distributed:
+            return DataLoader(dataset, self.args.batch_size, shuffle=True, seed=self.args.seed, device=self.device)
+        return DataLoader(dataset, self.args.batch_size // self.world_size, device=self.device,
+                          sampler=DistributedSampler(dataset, seed=self.args.seed))  # fmt: skip
+
+    def data_parallel(self, *modules):
+        """When data-parallel, make ``modules`` start from rank 0's weights and average their gradients after
+        each backward (one ``DistributedDataParallel`` each: separate losses reach them). Call it before
+        anything copies their weights (a moving average)."""
+        for module in modules if self.distributed else ():
+            DistributedDataParallel(module)  # kept alive by the hooks it puts on the parameters
+
+    def save_checkpoint(self, rng_state=None, gather=True):
+        """Write the tracked states, the position and the generator's state (by default, its state now).
+
+        Data-parallel: every rank's generator state, gathered (every rank must call it) and written by rank 0;
+        ``gather=False``, once training is over, reuses the other ranks' states of the last checkpoint."""
         rng_state = random.get_rng_state() if rng_state is None else rng_state
+        if self.distributed and gather:
+            self._rng_of_ranks = distributed.all_gather_object(rng_state)
+        if not self.is_main:
+            return
+        rng_states = [rng_state] + self._rng_of_ranks[1:] if self.distributed else None
         save({"example": self.name, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch, "step": self.step,
-              "rng": rng_state, "states": {name: obj.state_dict() for name, obj in self.tracked.items()}},
+              "rng": rng_state, "states": {name: obj.state_dict() for name, obj in self.tracked.items()},
+              **({"rng_of_ranks": rng_states} if self.distributed else {})},
              self.checkpoint_path)  # fmt: skip
 
     def _restore(self):
@@ -136,7 +194,12 @@ class Run:
                 _fail(f"--resume: {path} does not fit this run's {name!r} ({type(obj).__name__}), "
                       f"a checkpoint of another model?\n{error}")
         self.epoch, self.batch_in_epoch, self.step = checkpoint["epoch"], checkpoint["batch_in_epoch"], checkpoint["step"]
-        random.set_rng_state(checkpoint["rng"])
+        ranks = len(checkpoint.get("rng_of_ranks", [None]))
+        if ranks != self.world_size:
+            _fail(f"--resume: {path} was written by {ranks} process(es), this run has {self.world_size}; resume "
+                  f"with as many ({'mpiexec -n ' + str(ranks) if ranks > 1 else 'without mpiexec'}) for the same run")
+        random.set_rng_state(checkpoint["rng_of_ranks"][self.rank] if self.distributed else checkpoint["rng"])
+        self._rng_of_ranks = checkpoint.get("rng_of_ranks")
         self.metrics.truncate(self.epoch, self.step)
         self._restored = True
         self._say(f"resuming {self.name} at epoch {self.epoch + 1}, batch {self.batch_in_epoch}, step {self.step}")
@@ -212,8 +275,10 @@ class Run:
         and strings or lists (the reference a sample score was taken against, a class histogram).
         """
         self._start()
-        self.save_checkpoint()
-        if self.metrics.records:
+        # The other ranks do nothing after training, so nothing has changed for them since the last epoch's
+        # end: no gathering (they need not wait for rank 0's sampling and scoring).
+        self.save_checkpoint(gather=False)
+        if self.metrics.records and self.is_main:
             save_curves(self.metrics.records, self.path("curves.png"))
         results = {name: v if isinstance(v, (str, list)) else to_float(v) for name, v in results.items()}  # a label, a histogram
         summary = self._write_summary(self.epoch - 1, results)
@@ -223,7 +288,8 @@ class Run:
 
     def _write_summary(self, epoch, extra):
         summary = {**self.metrics.epoch_means(epoch), **extra}
-        (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
+        if self.is_main:
+            (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
 
     # ---- starting, stopping ------------------------------------------------------------
@@ -233,7 +299,8 @@ class Run:
             return
         self._started = True
         self._boundary_rng = random.get_rng_state()
-        (self.out / "config.json").write_text(json.dumps(vars(self.args), indent=2, default=str) + "\n")
+        if self.is_main:
+            (self.out / "config.json").write_text(json.dumps(vars(self.args), indent=2, default=str) + "\n")
         if threading.current_thread() is threading.main_thread():  # only the main thread may handle signals
             previous = signal.signal(signal.SIGINT, _interrupt_handler(weakref.ref(self)))
             self._previous_handler = signal.default_int_handler if previous is None else previous  # None: set in C
@@ -248,7 +315,7 @@ class Run:
             self._release_interrupts()
             raise KeyboardInterrupt
         self._interrupted = True
-        if self._deferring:
+        if self._deferring or self.distributed:  # the ranks stop together, at a step's end (_end_deferral)
             self._say("Ctrl-C: stopping after this step (press it again to stop at once, without a checkpoint)")
         else:
             self._stop_interrupted()
@@ -257,8 +324,16 @@ class Run:
         """A step (or an epoch) is over: the position and the generator's state make a boundary to resume from."""
         self._deferring = False
         self._boundary_rng = random.get_rng_state()
-        if self._interrupted:
+        if self._interrupted_anywhere():
             self._stop_interrupted()
+
+    def _interrupted_anywhere(self):
+        """Whether a Ctrl-C came, here or, when data-parallel, on any rank (a one-number all-reduce per step)."""
+        if not self.distributed:
+            return self._interrupted
+        flag = Tensor(numpy.array([float(self._interrupted)]))
+        distributed.all_reduce(flag, distributed.ReduceOp.MAX)
+        return bool(flag.item())
 
     def _stop_interrupted(self):
         # The generator's state of the last boundary: what ran since (evaluating, sampling) is redone on resume.
@@ -284,11 +359,12 @@ class Run:
 
     def _progress_bar(self, total, initial, description):
         # disable=None: tqdm shows the bar only on a terminal, so logs and CI output stay clean.
-        return tqdm(total=total, initial=initial, desc=description, disable=True if self.args.quiet else None,
+        quiet = self.args.quiet or not self.is_main
+        return tqdm(total=total, initial=initial, desc=description, disable=True if quiet else None,
                     leave=False, dynamic_ncols=True)
 
     def _say(self, line):
-        if not self.args.quiet:
+        if not self.args.quiet and self.is_main:
             tqdm.write(line)
 
 
