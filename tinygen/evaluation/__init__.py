@@ -7,6 +7,8 @@ MNIST classifier instead of a downloaded Inception network:
     features          the MNIST feature network (weights shipped, SHA-256 checked), ``feature_network()``, ``embed``
     image_metrics     FID and KID in its features, Inception Score, precision/recall, class coverage
     toy_metrics       modes captured, high-quality share and reverse KL on 2-D mixtures (VEEGAN, PacGAN)
+    translation       translation between digit domains: label preservation (a judge of both domains),
+                      FID/KID against the target beside floor and ceiling, cycle error
     clustering        clusters as a classifier: accuracy after the best one-to-one matching to the labels
     score             all image metrics of a set of samples at once, the real-data floor, a run's samples.npz
     train_feature_network   the script that trained the shipped weights
