@@ -29,6 +29,7 @@ import numpy
 from ..creation import tensor
 from ..nn.module import Module
 
+
 class Phase(namedtuple("Phase", ["loss", "optimizer"])):
     """One training phase: ``loss(x, labels) -> (scalar, terms)`` and the optimizer that steps on it.
 
