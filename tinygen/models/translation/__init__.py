@@ -21,8 +21,8 @@ model is a conditional generator, x_B = G(x_A), not a sampler from noise:
 ((a, b), labels) of ``tinygen.data.UnpairedLoader`` (the labels are never
 passed to the model: they are for evaluation only).
 
-Imports: ``models.base``, ``models.gan`` and ``models.hybrid`` (networks'
-initialisation, ``Phase``) and what ``tinygen.models`` may import (see there).
+Imports: ``models.base``, ``models.gan`` (DCGAN's initialisation) and what
+``tinygen.models`` may import (see there).
 """
 from .cycle import CycleTranslation
 from .cyclegan import CycleGAN, ImageHistory

@@ -19,8 +19,7 @@ import itertools
 
 from ... import optim
 from ...autograd import no_grad
-from ..base import GenerativeModel
-from ..hybrid.autoencoder import Phase
+from ..base import GenerativeModel, Phase
 
 ADAM = {"lr": 2e-4, "betas": (0.5, 0.999)}
 
