@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from tinygen.evaluation import feature_network
-from tinygen.evaluation.translation import DomainJudge, cycle_error, digit_domains, label_preservation, score_translation
+from tinygen.evaluation.translation import (DomainJudge, cycle_error, digit_domains, label_preservation,
+                                            score_translation)  # fmt: skip
 
 PER_DOMAIN = 600  # training digits of each domain the judge is fitted to here (the examples use all)
 

@@ -83,8 +83,8 @@ def test_discogan_losses_by_hand():
 @pytest.mark.parametrize("objective", [CycleGAN, DiscoGAN])
 def test_each_phase_moves_only_its_own_networks(objective):
     tg.manual_seed(0)
-    networks = [ResidualGenerator(width=2, blocks=1) for _ in range(2)] + [PatchDiscriminator(width=2) for _ in range(2)]
-    model = objective(*networks)
+    generators = [ResidualGenerator(width=2, blocks=1) for _ in range(2)]
+    model = objective(*generators, PatchDiscriminator(width=2), PatchDiscriminator(width=2))
     batch = (images(2, 1).float(), images(2, 2).float())
     for phase, owners in (("generators", ("g_ab", "g_ba")), ("discriminators", ("d_a", "d_b"))):
         before = {name: p.numpy().copy() for name, p in model.named_parameters()}

@@ -34,7 +34,8 @@ def test_the_two_phases_follow_pytorch_step_for_step(objective, tmp_path, torch_
     model = (CycleGAN(*pieces, identity_weight=5.0, history=0) if objective == "CycleGAN" else DiscoGAN(*pieces))
     model = model.double()
     twin_pieces = [copy_weights(getattr(model, name), twin.double()) for name, twin in zip(NETWORKS, networks(twins))]
-    twin = twins.CycleGAN(*twin_pieces, identity_weight=5.0) if objective == "CycleGAN" else twins.DiscoGAN(*twin_pieces)
+    twin = (twins.CycleGAN(*twin_pieces, identity_weight=5.0) if objective == "CycleGAN"
+            else twins.DiscoGAN(*twin_pieces))  # fmt: skip
     initial = {name: p.numpy().copy() for name, p in model.named_parameters()}
 
     loaders = [DataLoader(ArrayDataset(images[:40] / 127.5 - 1, labels[:40]), BATCH, shuffle=True, seed=seed)

@@ -86,7 +86,7 @@ def cycle_error(reconstructions, originals):
 def score_translation(translate, domains, judge, net, n=300):
     """Every figure of both directions. ``translate(images, "ab" | "ba")`` maps images in [0, 1] of one domain
     to the other's; ``domains``: ``digit_domains()``. -> {name: value} (flat, for metrics.json)."""
-    figures = {"judge_accuracy_a": judge.accuracy(*domains["a"][1]), "judge_accuracy_b": judge.accuracy(*domains["b"][1])}
+    figures = {f"judge_accuracy_{name}": judge.accuracy(*domains[name][1]) for name in ("a", "b")}
     for source, target in (("a", "b"), ("b", "a")):
         direction, inverse = source + target, target + source
         images, labels = (array[:n] for array in domains[source][1])

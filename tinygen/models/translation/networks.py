@@ -17,12 +17,13 @@ identity easy to represent, and reflection padding keeps the borders free of
 the artefacts zero padding leaves. The discriminator scores overlapping
 patches (each of the 7x7 scores is computed by convolutions from a 26x26
 window; only instance norm's statistics are the whole image's) rather than
-the whole image at once: it judges local texture (stroke or blocky blur), and
-the translation's global shape is left to the generator's constraint (the cycle). Instance normalisation (Ulyanov et al., 2016)
-normalises each image on its own: the look of one digit is not averaged
-with the batch's. A convolution followed by instance norm has no bias: the
-norm subtracts it with the mean (and Adam would turn its rounding-noise
-gradient into steps of size lr). Weights ~ N(0, 0.02) (``tinygen.models.gan.dcgan_init_``).
+the whole image at once: it judges local texture (stroke or blocky blur),
+and the translation's global shape is left to the generator's constraint
+(the cycle). Instance normalisation (Ulyanov et al., 2016) normalises each
+image on its own: the look of one digit is not averaged with the batch's. A
+convolution followed by instance norm has no bias: the norm subtracts it
+with the mean (and Adam would turn its rounding-noise gradient into steps of
+size lr). Weights ~ N(0, 0.02) (``tinygen.models.gan.dcgan_init_``).
 
 Both take an optional ``condition`` (N, condition_dim): constant feature
 maps beside the input image (StarGAN's target domain). The discriminator is
