@@ -1,8 +1,11 @@
-"""CycleGAN (or DiscoGAN) between two looks of the ten digits: MNIST's pen strokes (A) and the UCI optical digits'
-blocky 8x8 bitmaps scaled up (B), trained on the two unpaired sets.
+"""CycleGAN or DiscoGAN between two looks of the ten digits, MNIST (A) and the UCI optical digits (B), unpaired.
+
+MNIST's digits are pen strokes, the UCI digits blocky 8x8 bitmaps scaled up
+(``tinygen.data.optical_digits``); the models learn from the two sets alone.
 
     --model cyclegan   least-squares GAN losses, lambda ( |F(G(a)) - a|_1 + |G(F(b)) - b|_1 ), lambda = 10,
-                       a history of 50 past translations for the discriminators; --identity adds
+                       a history of 50 past translations for the discriminators (--cycle sets lambda:
+                       0 leaves the GAN losses alone, and nothing ties G(a) to a); --identity adds
                        w ( |G(b) - b|_1 + |F(a) - a|_1 )            (tinygen/models/translation/cyclegan.py)
     --model discogan   cross-entropy GAN losses, squared-error reconstructions weighted 1
                                                                     (tinygen/models/translation/discogan.py)
@@ -50,7 +53,8 @@ def build(args):
     discriminators = [PatchDiscriminator(width=args.width) for _ in range(2)]
     if args.model == "discogan":
         return DiscoGAN(*generators, *discriminators)
-    return CycleGAN(*generators, *discriminators, identity_weight=args.identity, history=args.history)
+    return CycleGAN(*generators, *discriminators, cycle_weight=args.cycle, identity_weight=args.identity,
+                    history=args.history)  # fmt: skip
 
 
 def main(argv=None):
@@ -58,6 +62,7 @@ def main(argv=None):
     parser.add_argument("--model", choices=("cyclegan", "discogan"), default="cyclegan", help="the objective")
     parser.add_argument("--width", type=positive_int, default=16, help="feature maps of the networks' first layers")
     parser.add_argument("--blocks", type=positive_int, default=3, help="residual blocks in each generator")
+    parser.add_argument("--cycle", type=float, default=10.0, help="CycleGAN's lambda; 0: adversarial losses alone")
     parser.add_argument("--identity", type=float, default=0.0, help="CycleGAN's identity loss weight (paper: 5)")
     parser.add_argument("--history", type=int, default=50, help="CycleGAN's history of past translations (0: none)")
     args = train.parse_example_args(parser, argv, FULL)
