@@ -317,10 +317,10 @@ def test_an_interrupted_and_resumed_phase_loop_ends_exactly_where_an_uninterrupt
 
 
 # ---- VAE/GAN -------------------------------------------------------------------------------------------
-def vaegan(gamma=1e-2, seed=0):
+def vaegan(gamma=1e-2, seed=0, margin=None):
     encoder, decoder = networks(seed=seed)
     tg.manual_seed(seed + 1)
-    return VAEGAN(encoder, decoder, MLPDiscriminator(SHAPE, (3,)).double(), SHAPE, 2, gamma=gamma)
+    return VAEGAN(encoder, decoder, MLPDiscriminator(SHAPE, (3,)).double(), SHAPE, 2, gamma=gamma, margin=margin)
 
 
 def vaegan_by_hand(model, x, eps, z_prior):
@@ -391,3 +391,43 @@ def test_vae_gan_sends_each_loss_only_where_the_paper_does():
         np.testing.assert_allclose(grads[2][name] - grads[1][name], grads[1][name] - grads[0][name], atol=1e-12)
         assert np.abs(grads[1][name] - grads[0][name]).max() > 1e-6, name  # L_llike reaches the decoder
         assert np.abs(grads[0][name]).max() > 1e-6, name  # and so does the GAN's
+
+
+@pytest.mark.parametrize("real_cost, fake_cost, decoder_steps, discriminator_steps", [
+    (0.69, 0.69, True, True),     # at chance: both learn
+    (0.10, 0.69, True, False),    # the discriminator is sure of the real digits: it waits
+    (0.69, 0.20, True, False),    # ... or of the fakes
+    (1.20, 0.69, False, True),    # it is confused about the real digits: the decoder waits
+    (0.69, 1.10, False, True),    # ... or about the fakes
+    (0.10, 1.50, True, True),     # both would wait: both learn
+])
+def test_vae_gan_keeps_the_game_balanced_as_the_authors_code_does(real_cost, fake_cost, decoder_steps,
+                                                                  discriminator_steps):  # fmt: skip
+    model = vaegan(margin=0.4)  # equilibrium 0.68: the window is [0.28, 1.08]
+    real_logit = np.log(np.expm1(real_cost))  # softplus(-l) = c  <=>  l = -log(e^c - 1) ... for the real side
+    fake_logit = np.log(np.expm1(fake_cost))  # softplus(l) = c   <=>  l = log(e^c - 1)
+    steps, costs = model.balance(tg.tensor(np.full(4, -real_logit)), tg.tensor(np.full(6, fake_logit)))
+    assert costs["d_real_cost"] == pytest.approx(real_cost) and costs["d_fake_cost"] == pytest.approx(fake_cost)
+    assert steps == {"decoder": decoder_steps, "discriminator": discriminator_steps}
+    model.margin = None
+    assert model.balance(tg.tensor(np.full(4, -real_logit)), tg.tensor(np.full(6, fake_logit)))[0] == {
+        "decoder": True, "discriminator": True}
+
+
+def test_a_vae_gan_player_that_sits_out_returns_no_loss_and_fit_in_phases_does_not_step_it(tmp_path):
+    model = vaegan(margin=0.4)
+    x = tg.tensor(binary_batch(9, n=6))
+    # Dis gives every image the logit 1: costs 0.31 on real digits (fine) and 1.31 on fakes (fooled): the decoder waits
+    model.discriminator.net[-1].weight.data[...] = 0.0
+    model.discriminator.net[-1].bias.data[...] = 1.0
+    loss, terms = model.decoder_loss(x)
+    assert loss is None and terms["decoder_steps"] == 0.0
+    loss, terms = model.discriminator_loss(x)
+    assert loss is not None and terms["discriminator_steps"] == 1.0
+    decoder_before = {n: p.numpy().copy() for n, p in model.decoder.named_parameters()}
+    phases = model.phases()
+    args = train.example_parser("x", "", 1, 6, 1e-3).parse_args(["--out", str(tmp_path), "--quiet"])
+    loader = DataLoader(ArrayDataset(x.numpy(), np.zeros(6, dtype=np.int64)), 6, shuffle=False)
+    train.fit_in_phases(train.Run(args), model, loader, {"decoder": phases["decoder"]})
+    for name, value in model.decoder.named_parameters():
+        np.testing.assert_array_equal(value.numpy(), decoder_before[name], err_msg=name)

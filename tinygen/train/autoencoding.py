@@ -12,7 +12,9 @@ and the optimizer that steps on it (``model.phases(lr)`` of
 
 A phase may run only on every k-th batch (``Phase(loss, optimizer, every=k)``):
 StarGAN's generator steps once per n_critic = 5 critic steps, on batches
-5, 10, 15, ... (after its critic has stepped five times).
+5, 10, 15, ... (after its critic has stepped five times). A phase whose loss
+comes back None sits the batch out, its terms still logged: VAE/GAN's
+players pause while the other is too far behind.
 
 Clearing every gradient, not only the phase optimizer's, matters: a phase's
 loss may reach networks another phase steps (the encoder's adversarial loss
@@ -40,10 +42,12 @@ def fit_in_phases(run, model, loader, phases, evaluate=None):
                     continue
                 loss_of, optimizer = phase
                 loss, terms = loss_of(x, y if conditional else None)
+                logged |= terms
+                if loss is None:
+                    continue
                 model.zero_grad()
                 loss.backward()
                 optimizer.step()
-                logged |= terms
             run.log(**logged)
         if evaluate:
             run.log_epoch(**evaluate(epoch))
