@@ -66,31 +66,44 @@ def auroc(inlier_scores, outlier_scores):
     return float(u / (len(inliers) * len(outliers)))
 
 
-def linear_probe(train_codes, train_labels, test_codes, test_labels, weight_decay=1e-3, steps=2000):
+def linear_probe(train_codes, train_labels, test_codes, test_labels, weight_decay=1e-3, steps=500):
     """Accuracy on the test codes of a logistic regression fitted to the (frozen) training codes.
 
     Softmax regression on standardised codes (each feature's training mean and
-    standard deviation), minimising the mean cross-entropy + weight_decay / 2 ||W||^2
-    by full-batch gradient descent. The step 1/L uses L = ||X||_2^2 / (2N) + weight_decay
-    (X with a column of ones for the bias), a bound on the loss's curvature: every
-    step goes downhill, and the loss is convex, so it converges to the one minimum.
+    standard deviation; a column of ones for the bias), minimising the mean
+    cross-entropy + weight_decay / 2 ||W||^2 by full-batch gradient descent with
+    Nesterov's momentum (its error after k steps falls as 1/k^2, plain descent's as 1/k).
+
+    Two facts keep it cheap and safe. The penalised minimum lies in the span of
+    the training codes (any part of W orthogonal to them changes no logit and only
+    adds to ||W||), so with X = U S V^T (thin SVD) the fit runs on the N x r
+    coordinates X V = U S instead of all F features, exactly. And the step 1/L,
+    L = s_max^2 / (2N) + weight_decay, bounds the loss's curvature, the condition
+    for that rate. After ``steps`` steps the directions the labels determine are fitted;
+    those they barely touch stay near 0, as with early stopping.
     """
     x, mean, scale = standardised(train_codes)
     labels = numpy.asarray(train_labels).reshape(-1)
     if len(x) != len(labels):
         raise ValueError(f"linear_probe: {len(x)} training codes but {len(labels)} labels")
     classes = numpy.unique(labels)
-    x = numpy.hstack([x, numpy.ones((len(x), 1))])
+    _, singular_values, basis = numpy.linalg.svd(with_ones(x), full_matrices=False)
+    coordinates = with_ones(x) @ basis.T
     targets = (labels[:, None] == classes).astype(numpy.float64)
-    weights = numpy.zeros((x.shape[1], len(classes)))
-    step = 1 / (numpy.linalg.norm(x, 2) ** 2 / (2 * len(x)) + weight_decay)
-    for _ in range(steps):
-        probabilities = bayes_posterior(x @ weights)  # a softmax over the classes' logits
-        gradient = x.T @ (probabilities - targets) / len(x) + weight_decay * weights
-        weights -= step * gradient
+    weights = previous = numpy.zeros((coordinates.shape[1], len(classes)))
+    step = 1 / (singular_values[0] ** 2 / (2 * len(x)) + weight_decay)
+    for k in range(steps):
+        ahead = weights + k / (k + 3) * (weights - previous)  # Nesterov's look-ahead
+        probabilities = bayes_posterior(coordinates @ ahead)  # a softmax over the classes' logits
+        gradient = coordinates.T @ (probabilities - targets) / len(x) + weight_decay * ahead
+        previous, weights = weights, ahead - step * gradient
     test = (numpy.asarray(test_codes, dtype=numpy.float64).reshape(len(test_codes), -1) - mean) / scale
-    predicted = classes[(numpy.hstack([test, numpy.ones((len(test), 1))]) @ weights).argmax(1)]
+    predicted = classes[(with_ones(test) @ basis.T @ weights).argmax(1)]
     return float((predicted == numpy.asarray(test_labels).reshape(-1)).mean())
+
+
+def with_ones(x):
+    return numpy.hstack([x, numpy.ones((len(x), 1))])
 
 
 def standardised(codes):
