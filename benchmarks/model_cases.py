@@ -166,6 +166,55 @@ def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16, lr=0.02):
     return Case(f"Unrolled GAN K={steps} toy MLP 128 D+G train step, batch {batch}", 0.0, build, tolerance=2e-3)
 
 
+def cyclegan_step_case(batch=16, width=16, blocks=3):
+    """One step of cyclegan_digits.py's defaults: both generators on their joint loss (two translations, two
+    reconstructions), then both discriminators on the batch translated again (the history of past translations
+    off: it draws from tinygen's generator)."""
+
+    def build(fw, rng):
+        import tinygen
+
+        from tinygen.models import translation
+
+        tinygen.manual_seed(0)
+        networks = [translation.ResidualGenerator(width=width, blocks=blocks) for _ in range(2)]
+        networks += [translation.PatchDiscriminator(width=width) for _ in range(2)]
+        model = translation.CycleGAN(*networks, history=0)
+        if fw.name == "torch":
+            from benchmarks.torch_models import copy_weights
+            from benchmarks.torch_models import translation as twins
+
+            twin_networks = [twins.ResidualGenerator(width=width, blocks=blocks) for _ in range(2)]
+            twin_networks += [twins.PatchDiscriminator(width=width) for _ in range(2)]
+            names = ("g_ab", "g_ba", "d_a", "d_b")
+            model = twins.CycleGAN(*(copy_weights(getattr(model, n), t) for n, t in zip(names, twin_networks)))
+            (g_optimizer, d_optimizer), losses = model.optimizers(), (model.generator_loss, model.discriminator_loss)
+        else:
+            phases = model.phases()
+            (_, g_optimizer, *_), (_, d_optimizer, *_) = phases["generators"], phases["discriminators"]
+            losses = (lambda a, b: model.generator_loss((a, b))[0], lambda a, b: model.discriminator_loss((a, b))[0])
+        a, b = (fw.tensor(rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32)) for _ in range(2))
+
+        def step(update=True):
+            values = []
+            for loss, optimizer in zip(losses, (g_optimizer, d_optimizer)):
+                value = loss(a, b)
+                optimizer.zero_grad()
+                value.backward()
+                if update:
+                    optimizer.step()
+                values.append(value)
+            return values
+
+        def results():
+            g_loss, d_loss = step(update=False)
+            return [fw.numpy(g_loss), fw.numpy(d_loss), *[fw.numpy(p.grad) for p in model.d_b.parameters()]]
+
+        return step, results
+
+    return Case(f"CycleGAN w{width} {blocks} blocks G+F, D_A+D_B train step, batch {batch}", 0.0, build, tolerance=2e-3)
+
+
 def dcgan_pair(module, objective, batch_norm, width, latent_dim):
     """``module.<objective>`` on DCGAN's generator and discriminator, of ``module``: tinygen's or the twins'."""
     networks = module.DCGANGenerator(latent_dim, width=width), module.DCGANDiscriminator(width=width, batch_norm=batch_norm)
@@ -223,6 +272,8 @@ def models_suite():
         gan_step_case("WGAN-GP w32 critic (penalty)+G", "WGANGP", batch_norm=False),
         # gan_2d.py's Unrolled GAN: the cost of a step against K
         *(unrolled_step_case(steps) for steps in (0, 1, 5, 10)),
+        # cyclegan_digits.py's default: width 16, 3 residual blocks, batches of 16 of each domain
+        cyclegan_step_case(),
         # DDPM's simple loss on the U-Net of the diffusion example: x_t, its step t and noise given
         training_step_case("DDPM U-Net c32 (attention 7x7)", "diffusion", "UNet", {"attention": True},
                            noised_images(64), noise_prediction_error),
