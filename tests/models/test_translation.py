@@ -135,3 +135,46 @@ def test_the_unpaired_loader_walks_both_sets_side_by_side_and_resumes_exactly():
     np.testing.assert_array_equal(x_a.numpy(), epoch[2][0][0])
     second = [x_a.numpy() for (x_a, _), _ in loader]
     assert not all((s == e[0][0]).all() for s, e in zip(second, epoch))  # a fresh part of A the next epoch
+
+
+class Interrupted(Exception):
+    """Stands in for a crash in the middle of a step."""
+
+
+def test_an_interrupted_and_resumed_cyclegan_ends_exactly_where_an_uninterrupted_one_does(tmp_path):
+    """The history of past translations and its random choices are part of the checkpoint."""
+    from tinygen import train
+
+    rng = np.random.default_rng(0)
+    loader = UnpairedLoader(*(DataLoader(ArrayDataset(rng.uniform(-1, 1, (12, 1, 8, 8)), np.zeros(12, int)), 4,
+                                         shuffle=True, seed=seed) for seed in (0, 1)))  # fmt: skip
+
+    def fit(folder, argv=(), crash_at=None):
+        parser = train.example_parser("cyclegan_test", "a tiny CycleGAN", epochs=2, batch_size=4, lr=1e-3)
+        run = train.Run(parser.parse_args(["--out", str(folder), "--quiet", "--checkpoint-every", "2", *argv]))
+        tg.manual_seed(1)
+        generators = [ResidualGenerator(width=2, blocks=1).double() for _ in range(2)]
+        model = CycleGAN(*generators, PatchDiscriminator(width=2).double(), PatchDiscriminator(width=2).double(),
+                         image_shape=(1, 8, 8), history=5).double()  # fmt: skip
+        phases, calls = model.phases(), []
+        loss_of, optimizer, *_ = phases["discriminators"]
+
+        def crashing(batch, labels):
+            calls.append(1)
+            if len(calls) == crash_at:
+                raise Interrupted  # after this step's generators' step
+            return loss_of(batch, labels)
+
+        phases["discriminators"] = (crashing, optimizer)
+        train.fit_in_phases(run, model, loader, phases)
+        run.finish()
+
+    fit(tmp_path / "whole")
+    with pytest.raises(Interrupted):
+        fit(tmp_path / "broken", crash_at=6)
+    assert tg.load(tmp_path / "broken" / "checkpoint.npz")["step"] == 4
+    fit(tmp_path / "broken", ["--resume"])
+    ours, theirs = (tg.load(tmp_path / f / "checkpoint.npz")["states"]["model"] for f in ("broken", "whole"))
+    assert {"history_a.images", "history_b.count"} <= set(ours) and ours["history_a.count"].item() == 5
+    for name in ours:
+        np.testing.assert_array_equal(ours[name].numpy(), theirs[name].numpy(), err_msg=name)
