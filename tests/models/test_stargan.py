@@ -131,3 +131,12 @@ def test_the_digit_networks_translate_to_the_same_shape_and_the_critic_has_two_h
     loss.backward()
     assert all(p.grad is not None for p in model.parameters())
     assert {"d_loss", "g_loss", "wasserstein", "reconstruction"} <= set(terms)
+
+
+def test_the_generator_sees_the_target_through_its_constant_maps():
+    # instance norm after the first convolution would subtract the maps' constant contribution: G would ignore c
+    tg.manual_seed(0)
+    generator = ResidualGenerator(width=4, blocks=1, condition_dim=K)
+    x = tg.randn(2, 1, 28, 28)
+    thin, thick = (generator(x, tg.tensor(np.full((2, K), value, dtype=np.float32))).numpy() for value in (0.0, 1.0))
+    assert np.abs(thin - thick).max() > 0.1

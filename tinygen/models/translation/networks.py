@@ -26,7 +26,8 @@ with the mean (and Adam would turn its rounding-noise gradient into steps of
 size lr). Weights ~ N(0, 0.02) (``tinygen.models.gan.dcgan_init_``).
 
 Both take an optional ``condition`` (N, condition_dim): constant feature
-maps beside the input image (StarGAN's target domain). The discriminator is
+maps beside the input image (StarGAN's target domain); the generator's first
+convolution then goes without instance norm, which would erase them. The discriminator is
 a trunk and a head, ``forward(x) = head(features(x))``, so that another head
 (StarGAN's domain classifier) can share the trunk.
 """
@@ -61,9 +62,13 @@ class ResidualGenerator(Module):
 
     def __init__(self, channels=1, width=16, blocks=3, condition_dim=0):
         super().__init__()
+        # A constant condition map adds a constant to each channel of the first convolution (reflection
+        # padding keeps it constant at the borders too), and instance norm subtracts each channel's mean:
+        # normalised, the condition would vanish and G ignore it. With a condition, that layer is not normalised.
+        first = ([Conv2d(channels + condition_dim, width, 7)] if condition_dim
+                 else [Conv2d(channels, width, 7, bias=False), InstanceNorm2d(width)])  # fmt: skip
         self.net = Sequential(
-            ReflectionPad2d(3), Conv2d(channels + condition_dim, width, 7, bias=False), InstanceNorm2d(width),
-            ReLU(),
+            ReflectionPad2d(3), *first, ReLU(),
             Conv2d(width, 2 * width, 3, stride=2, padding=1, bias=False), InstanceNorm2d(2 * width), ReLU(),  # 28 -> 14
             *(ResidualBlock(2 * width) for _ in range(blocks)),
             ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False),  # -> 28
