@@ -34,10 +34,19 @@ follows the network's errors deterministically into speckles (the DDIM
 table shows both). --full is DDPM's own setting at MNIST's size (hours on a
 CPU).
 
+Classifier-free guidance (--guidance W; tinygen/models/diffusion/guidance.py):
+the same U-Net is also told the digit's label, dropped to "no label" for one
+training example in ten, and samples of the digits 0..9 in turn follow
+(1 + W) eps(x, y) - W eps(x, no label). The run then also reports the label
+accuracy (how often the MNIST feature network reads the digit asked for), and
+the bound is the unconditional predictor's (no label, W = 0).
+
     python examples/diffusion_mnist.py
     python examples/diffusion_mnist.py --full --device gpu --ddim-table
+    python examples/diffusion_mnist.py --guidance 2          # digits 0..9 asked for, classifier-free guidance
     mpiexec -n 2 python examples/diffusion_mnist.py      # data-parallel: each process on half of every batch
 """
+import contextlib
 import json
 import time
 
@@ -45,11 +54,13 @@ import numpy
 
 from tinygen import train
 from tinygen.autograd import no_grad
+from tinygen.creation import full
+from tinygen.dtypes import int64
 from tinygen.data import ArrayDataset, DataLoader, mnist
 from tinygen.distributions import bits_per_dim
-from tinygen.evaluation import flat_figures, score_samples
+from tinygen.evaluation import embed, feature_network, flat_figures, label_accuracy, score_samples
 from tinygen.evaluation.score import summary
-from tinygen.models.diffusion import DDIM, DDPM, UNet, linear_schedule
+from tinygen.models.diffusion import DDIM, DDPM, GuidedDDPM, UNet, linear_schedule
 from tinygen.train.arguments import positive_int
 
 FULL = {"channels": 32, "attention": True, "epochs": 30, "batch_size": 128, "lr": 2e-4, "steps": 1000,
@@ -71,6 +82,8 @@ def main(argv=None):
     parser.add_argument("--test-digits", type=positive_int, default=200, help="held-out digits the bound is taken on")
     parser.add_argument("--bound-steps", type=positive_int, default=50, help="steps the bound's sum is estimated from")
     parser.add_argument("--ddim-table", action="store_true", help="FID/KID and time for S = 10 .. T, eta = 0 and 1")
+    parser.add_argument("--guidance", type=float, metavar="W", help="label-conditioned, sampled with classifier-free "
+                        "guidance at scale W (0: conditional, unguided); default: unconditional")  # fmt: skip
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
@@ -78,23 +91,37 @@ def main(argv=None):
     loader = run.loader(data.train)
     test_digits = ArrayDataset(*(array[: args.test_digits] for array in data.test.arrays), transform=data.test.transform)
     test_loader = DataLoader(test_digits, 100, device=args.device)
-    network = UNet(channels=args.channels, groups=min(8, args.channels), attention=args.attention)
-    model = DDPM(network, (1, 28, 28), linear_schedule(args.steps), clip_denoised=True).to(args.device)
+    options = {"schedule": linear_schedule(args.steps), "clip_denoised": True}
+    if args.guidance is None:
+        network = UNet(channels=args.channels, groups=min(8, args.channels), attention=args.attention)
+        model = DDPM(network, (1, 28, 28), **options)
+    else:
+        network = UNet(channels=args.channels, groups=min(8, args.channels), attention=args.attention, num_classes=10)
+        model = GuidedDDPM(network, (1, 28, 28), num_classes=10, guidance_scale=args.guidance, **options)
+    model = model.to(args.device)
 
     average = train.fit_diffusion(run, model, loader, args.lr, args.ema_decay)
     if not run.is_main:  # the other processes of a data-parallel run only train
         return run.finish()
     average.eval()
 
-    nats = train.held_out_means(run, test_loader, "test bound", lambda x: {"nll": average.nll_bound(x, args.bound_steps)})
+    def bound(x):
+        with unconditional(average, x.shape[0]):
+            return {"nll": average.nll_bound(x, args.bound_steps)}
+
+    nats = train.held_out_means(run, test_loader, "test bound", bound)
     figures = {"test_nll_bound": nats["nll"], "test_bits_per_dim_bound": bits_per_dim(nats["nll"], 784)}
     sampler = DDIM(average, args.ddim_steps, args.eta)
     save_trajectory(run, sampler)
-    images = sampler.sample(args.samples)
+    with asked_digits(average, args.samples) as labels:
+        images = sampler.sample(args.samples)
     train.save_image_grid(images[:100], run.path("samples.png"), nrow=10, value_range=(-1, 1), normalize=True)
     digits = to_unit_range(images)
     train.save_samples(run, {"ddpm": digits})
-    figures |= flat_figures(score_samples({"ddpm": digits}, args.data))
+    quality = score_samples({"ddpm": digits}, args.data)
+    if labels is not None:
+        quality["ddpm"]["label_accuracy"] = label_accuracy(embed(feature_network(), digits)[1], labels.numpy())
+    figures |= flat_figures(quality)
     if args.ddim_table:
         figures["ddim_table"] = ddim_table(run, average, args.samples, args.data)
     final = run.finish(**figures)
@@ -103,7 +130,28 @@ def main(argv=None):
     if "quality_ddpm_fid_mnist" in final:
         quality = {key[len("quality_ddpm_"):]: value for key, value in final.items() if key.startswith("quality_ddpm_")}
         print(f"DDIM S = {args.ddim_steps}, eta = {args.eta}: " + summary(quality | {"samples": int(quality["samples"])}))
+    if "quality_ddpm_label_accuracy" in final:
+        print(f"guidance W = {args.guidance}: the feature network reads the digit asked for in "
+              f"{final['quality_ddpm_label_accuracy']:.1%} of the samples")  # fmt: skip
     return final
+
+
+@contextlib.contextmanager
+def asked_digits(model, n):
+    """Within the block a guided model draws the digits 0..9 in turn (n of them; ``as labels``); a plain one, as it is."""
+    if not isinstance(model, GuidedDDPM):
+        yield None
+        return
+    labels = model.cycled_labels(n)
+    with model.given(labels):
+        yield labels
+
+
+def unconditional(model, n):
+    """A guided model's unconditional predictor (no label, W = 0), whose bound compares with the plain model's."""
+    if not isinstance(model, GuidedDDPM):
+        return contextlib.nullcontext()
+    return model.given(full((n,), model.null_label, dtype=int64, device=model.device), guidance_scale=0.0)
 
 
 def to_unit_range(images):
@@ -115,7 +163,8 @@ def to_unit_range(images):
 def save_trajectory(run, sampler, n=16):
     """reverse.gif: n digits from x_T ~ N(0, I) to x_0, one frame per jump of the sampler."""
     frames = [sampler.model.noise(n)]
-    frames += [x for _, x in sampler.reverse(frames[0])]
+    with asked_digits(sampler.model, n):
+        frames += [x for _, x in sampler.reverse(frames[0])]
     pictures = [train.image_grid(x.clamp(-1, 1), nrow=4, value_range=(-1, 1), normalize=True) for x in frames]
     train.save_gif(pictures + pictures[-1:] * 5, run.path("reverse.gif"), seconds_per_frame=0.1)
 
@@ -127,7 +176,8 @@ def ddim_table(run, model, n, data_path):
     for steps in [s for s in TABLE_STEPS if s < model.num_steps] + [model.num_steps]:
         for eta in (0.0, 1.0):
             started = time.perf_counter()
-            digits = to_unit_range(DDIM(model, steps, eta).sample(n))
+            with asked_digits(model, n):
+                digits = to_unit_range(DDIM(model, steps, eta).sample(n))
             seconds = time.perf_counter() - started
             quality = score_samples({"ddim": digits}, data_path)["ddim"]
             rows.append({"steps": steps, "eta": eta, "seconds": seconds, "fid_mnist": quality["fid_mnist"],

@@ -25,3 +25,12 @@ def test_a_quick_run_writes_the_bound_the_samples_and_the_ddim_table(tmp_path, c
     assert [(row["steps"], row["eta"]) for row in table] == [(10, 0.0), (10, 1.0), (20, 0.0), (20, 1.0), (30, 0.0), (30, 1.0)]
     assert final["ddim_table"] == table
     assert "bits/dim (8-bit grey levels, 20 digits)" in capsys.readouterr().out
+
+
+def test_a_quick_guided_run_asks_for_each_digit_in_turn_and_reports_how_often_it_came(tmp_path, capsys):
+    arguments = ["--quick", "--quiet", "--out", str(tmp_path), "--channels", "8", "--steps", "30", "--samples", "20",
+                 "--test-digits", "20", "--bound-steps", "4", "--ddim-steps", "5", "--guidance", "2"]  # fmt: skip
+    final = load("diffusion_mnist").main(arguments)
+    assert 0 <= final["quality_ddpm_label_accuracy"] <= 1 and math.isfinite(final["test_nll_bound"])
+    assert json.loads((tmp_path / "config.json").read_text())["guidance"] == 2.0
+    assert "guidance W = 2.0: the feature network reads the digit asked for in" in capsys.readouterr().out

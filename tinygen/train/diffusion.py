@@ -22,6 +22,8 @@ from ..optim import ExponentialMovingAverage
 def fit_diffusion(run, model, loader, lr, ema_decay=0.999, on_epoch_end=None):
     """Train ``model`` on ``loader``'s (x, label) batches; -> its moving average (a copy of the model), for sampling.
 
+    A conditional model (classifier-free guidance's) is given the labels too: ``model.loss(x, labels)``.
+
     ``on_epoch_end(average)`` -> {name: value}, logged with the epoch (a held-out loss or bound, say).
     """
     run.data_parallel(model)  # before the average copies it
@@ -29,8 +31,8 @@ def fit_diffusion(run, model, loader, lr, ema_decay=0.999, on_epoch_end=None):
     ema = ExponentialMovingAverage(model, ema_decay, warmup=True)
     run.track(model=model, optimizer=optimizer, ema=ema)
     for _ in run.epochs():
-        for x, _ in run.progress(loader):
-            loss, terms = model.loss(x)
+        for x, y in run.progress(loader):
+            loss, terms = model.loss(x, y) if getattr(model, "conditional", False) else model.loss(x)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
