@@ -11,7 +11,7 @@ families:
     hybrid           between the two: autoencoders whose code distribution is matched to a prior by an
                      adversary or an MMD (adversarial autoencoder, WAE-MMD, WAE-GAN)
     diffusion        denoising diffusion: DDPM (forward process, L_simple, the bound), DDIM sampling
-    translation      unpaired image-to-image translation between two domains: CycleGAN, DiscoGAN
+    translation      image-to-image translation between domains: CycleGAN, DiscoGAN (two), StarGAN (many)
 
 A model is chosen by importing it, e.g.
 ``from tinygen.models.autoregressive import NADE`` or

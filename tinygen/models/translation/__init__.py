@@ -11,6 +11,9 @@ fools D as well. The models here add the tie:
                consistency F(G(a)) ~ a, G(F(b)) ~ b in L1; an identity loss as an option
     discogan   DiscoGAN (Kim et al., 2017): the same two generators with reconstruction losses on both
                sides, the standard (cross-entropy) GAN loss, and no history of fakes
+    stargan    StarGAN (Choi et al., 2018): one generator G(x, c) for many domains, told the target
+               attributes c; a critic with an attribute-classifier head, WGAN-GP, reconstruction
+               G(G(x, c'), c) ~ x; here between thin/thick and upright/slanted digits (``data.attributes``)
 
 Shared: ``networks`` (a residual generator, a PatchGAN discriminator) and
 ``cycle`` (the two-generator frame, its phases and losses, the pieces a paper chooses). A
@@ -28,6 +31,7 @@ from .cycle import CycleTranslation
 from .cyclegan import CycleGAN, ImageHistory
 from .discogan import DiscoGAN
 from .networks import PatchDiscriminator, ResidualBlock, ResidualGenerator, with_condition_maps
+from .stargan import AttributeDiscriminator, StarGAN
 
-__all__ = ["CycleGAN", "CycleTranslation", "DiscoGAN", "ImageHistory", "PatchDiscriminator", "ResidualBlock",
-           "ResidualGenerator", "with_condition_maps"]  # fmt: skip
+__all__ = ["AttributeDiscriminator", "CycleGAN", "CycleTranslation", "DiscoGAN", "ImageHistory", "PatchDiscriminator",
+           "ResidualBlock", "ResidualGenerator", "StarGAN", "with_condition_maps"]  # fmt: skip
