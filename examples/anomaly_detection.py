@@ -30,7 +30,10 @@ explains, so that only what the model knows about digits counts,
 
 with the background here the independent-pixel model fitted to the same
 training digits in closed form (tinygen/models/autoregressive/independent.py):
-it knows how much ink digits have and where, nothing about strokes.
+it knows how much ink digits have and where, nothing about strokes. A
+second remedy asks for typical, not high, likelihood (Nalisnick et al.,
+2019b, one example at a time): score(x) = |log p(x) - mean log p(training
+digits)|, which flags images too likely as well as too unlikely.
 
 The models: NADE, PixelCNN, PixelRNN (Row LSTM), and the VAE scored by its
 importance-weighted bound on log p(x) (K samples; a lower bound, so its
@@ -39,7 +42,7 @@ tinygen's DDPM models grey levels, not binary pixels, so its numbers would
 not compare. Defaults: a few epochs each, minutes on 2 CPU cores.
 
 Written to --out: metrics.json (per model and set: mean bits/dim, AUROC of
--log p(x) and of the likelihood ratio), scores.npz (every log p(x)),
+-log p(x), of the typicality score and of the likelihood ratio), scores.npz (every log p(x)),
 scores.png (the bits/dim of each set, per model), sets.png (ten images of
 each set as the models see them), and one folder per model with its run.
 
@@ -98,7 +101,7 @@ def main(argv=None):
 
     data = mnist(args.data, binarize="dynamic")
     loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
-    inliers, images = evaluation_sets(data, per_set, numpy.random.default_rng([args.seed, 1]))
+    images = evaluation_sets(data, per_set, numpy.random.default_rng([args.seed, 1]))
     background = IndependentBernoulli(SHAPE, dtype=float64).fit_closed_form(data.train.arrays[0] / 255.0)
     log_p_background = {name: log_likelihoods(background, x, args.device) for name, x in images.items()}
 
@@ -118,16 +121,18 @@ def main(argv=None):
 
 
 def evaluation_sets(data, per_set, rng):
-    """{set: statically binarised images (per_set, 1, 28, 28)}, with the 'inliers' among them: held-out MNIST."""
+    """{set: statically binarised images (per_set, 1, 28, 28)}: the sets, the 'inliers' (held-out MNIST) and
+    'train', training digits (where the typical log p(x) is read)."""
     test = data.test.arrays[0] / numpy.float32(255)
+    train_digits = data.train.arrays[0][rng.permutation(len(data.train))[:per_set]] / numpy.float32(255)
     chosen = rng.permutation(len(test))[: 2 * per_set]
     reference, others = test[chosen[:per_set]], test[chosen[per_set:]]
     optical = numpy.concatenate([split.arrays[0] for split in (optical_digits().train, optical_digits().test)])
-    grey = {"inliers": reference, "mnist": others,
+    grey = {"train": train_digits, "inliers": reference, "mnist": others,
             "optical": optical[rng.permutation(len(optical))[:per_set]] / numpy.float32(255),
             **{kind: out_of_distribution(others, kind, rng) for kind in OUT_OF_DISTRIBUTION}}  # fmt: skip
     binary = {name: (rng.random(x.shape, dtype=numpy.float32) < x).astype(numpy.float32) for name, x in grey.items()}
-    return binary["inliers"], binary
+    return binary
 
 
 def log_likelihoods(model, images, device, importance_samples=None, batch=100):
@@ -144,24 +149,27 @@ def log_likelihoods(model, images, device, importance_samples=None, batch=100):
 
 
 def figures(log_p, log_p_background=None):
-    """Per set: mean bits/dim, and the AUROC against the inliers of -log p(x) and (given the background's
-    log-likelihoods) of the likelihood ratio."""
+    """Per set: mean bits/dim, and the AUROC against the inliers of -log p(x), of the distance to the typical
+    log p(x) of training digits, and (given the background's log-likelihoods) of the likelihood ratio."""
+    typical = log_p["train"].mean()
     rows = {}
     for name in SETS:
         rows[name] = {"bits_per_dim": float(bits_per_dim(-log_p[name].mean(), math.prod(SHAPE))),
-                      "auroc": auroc(-log_p["inliers"], -log_p[name])}  # fmt: skip
+                      "auroc": auroc(-log_p["inliers"], -log_p[name]),
+                      "auroc_typicality": auroc(abs(log_p["inliers"] - typical), abs(log_p[name] - typical))}  # fmt: skip
         if log_p_background is not None:
             ratio = {s: log_p[s] - log_p_background[s] for s in ("inliers", name)}
             rows[name]["auroc_ratio"] = auroc(-ratio["inliers"], -ratio[name])
-    rows["inliers"] = {"bits_per_dim": float(bits_per_dim(-log_p["inliers"].mean(), math.prod(SHAPE)))}
+    for name in ("train", "inliers"):
+        rows[name] = {"bits_per_dim": float(bits_per_dim(-log_p[name].mean(), math.prod(SHAPE)))}
     return rows
 
 
 def report(out, results, log_p, images):
     (out / "metrics.json").write_text(json.dumps(results, indent=2) + "\n")
     numpy.savez(out / "scores.npz", **{f"{model}_{s}": v for model, sets in log_p.items() for s, v in sets.items()})
-    save_image_grid(numpy.concatenate([images[name][:10] for name in ("inliers", *SETS)]), out / "sets.png",
-                    nrow=10, row_labels=["inliers", *SETS])  # fmt: skip
+    save_image_grid(numpy.concatenate([images[name][:10] for name in ("train", "inliers", *SETS)]),
+                    out / "sets.png", nrow=10, row_labels=["train", "inliers", *SETS])  # fmt: skip
     figure = Figure(figsize=(4 * len(log_p), 3.5), layout="constrained")
     for axes, (model, sets) in zip(figure.subplots(1, len(log_p), squeeze=False)[0], log_p.items()):
         for name in ("inliers", *SETS):
@@ -169,15 +177,17 @@ def report(out, results, log_p, images):
         axes.set(title=model, xlabel="bits/dim (low: likely)", xscale="log")
     axes.legend(fontsize="small")
     figure.savefig(out / "scores.png", dpi=100)
-    print(f"\nAUROC of -log p(x) (likelihood ratio against independent pixels in brackets); "
-          f"0.5 chance, < 0.5 outliers found likelier than digits")  # fmt: skip
-    print(f"{'model':>10s}" + "".join(f"{name:>16s}" for name in SETS))
+    for score, key in (("-log p(x) (< 0.5: outliers found likelier than digits)", "auroc"),
+                       ("|log p(x) - typical|", "auroc_typicality"),
+                       ("the likelihood ratio against independent pixels", "auroc_ratio")):
+        print(f"\nAUROC of {score}; 0.5 is chance")
+        print(f"{'model':>10s}" + "".join(f"{name:>10s}" for name in SETS))
+        for model, rows in results.items():
+            if key in rows["mnist"]:
+                print(f"{model:>10s}" + "".join(f"{rows[s][key]:10.3f}" for s in SETS))
+    print(f"\nmean bits/dim\n{'model':>10s}" + "".join(f"{name:>10s}" for name in ("train", "inliers", *SETS)))
     for model, rows in results.items():
-        print(f"{model:>10s}" + "".join(f"{rows[s]['auroc']:9.3f} ({rows[s].get('auroc_ratio', math.nan):.3f})"
-                                        for s in SETS))  # fmt: skip
-    print(f"\nmean bits/dim\n{'model':>10s}" + "".join(f"{name:>10s}" for name in ("inliers", *SETS)))
-    for model, rows in results.items():
-        print(f"{model:>10s}" + "".join(f"{rows[s]['bits_per_dim']:10.3f}" for s in ("inliers", *SETS)))
+        print(f"{model:>10s}" + "".join(f"{rows[s]['bits_per_dim']:10.3f}" for s in ("train", "inliers", *SETS)))
 
 
 if __name__ == "__main__":

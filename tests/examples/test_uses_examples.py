@@ -38,9 +38,9 @@ def test_anomaly_detection_scores_every_set_with_every_model_and_the_ratio(tmp_p
     assert set(results) == {"nade", "pixelcnn", "pixelrnn", "vae", "background"}
     sets = {"mnist", "optical", "rotated", "inverted", "shrunk", "noise"}
     for model, rows in results.items():
-        assert set(rows) == sets | {"inliers"} and rows["inliers"]["bits_per_dim"] > 0
+        assert set(rows) == sets | {"train", "inliers"} and rows["inliers"]["bits_per_dim"] > 0
         for name in sets:
-            assert 0 <= rows[name]["auroc"] <= 1
+            assert 0 <= rows[name]["auroc"] <= 1 and 0 <= rows[name]["auroc_typicality"] <= 1
             assert ("auroc_ratio" in rows[name]) == (model != "background")
     assert results["background"]["noise"]["auroc"] > 0.9  # uniform noise is far from digits even for independent pixels
     with np.load(tmp_path / "scores.npz") as scores:
