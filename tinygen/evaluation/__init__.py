@@ -11,6 +11,8 @@ MNIST classifier instead of a downloaded Inception network:
                       FID/KID against the target beside floor and ceiling, cycle error
     clustering        clusters as a classifier: accuracy after the best one-to-one matching to the labels
     score             all image metrics of a set of samples at once, the real-data floor, a run's samples.npz
+    uses              what a density is for besides sampling: Bayes' rule over classes, AUROC of anomaly
+                      scores, the linear probe of learned codes, outlier sets (rotated, inverted, shrunk, noise)
     train_feature_network   the script that trained the shipped weights
 
     python -m tinygen.evaluation RUN_DIR    # score RUN_DIR/samples.npz into RUN_DIR/metrics.json

@@ -13,6 +13,9 @@ families:
     diffusion        denoising diffusion: DDPM (forward process, L_simple, the bound), DDIM sampling
     translation      image-to-image translation between domains: CycleGAN, DiscoGAN (two), StarGAN (many)
 
+``class_conditional`` turns any explicit density into a generative classifier:
+one density per class and Bayes' rule.
+
 A model is chosen by importing it, e.g.
 ``from tinygen.models.autoregressive import NADE`` or
 ``from tinygen.models.vae import mlp_vae``; networks and training loops are shared.

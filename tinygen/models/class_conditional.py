@@ -22,7 +22,7 @@ from ..autograd import no_grad
 from ..creation import tensor
 from ..nn import ModuleList
 from ..ops import cat, stack
-from .base import GenerativeModel
+from .base import GenerativeModel, Phase
 
 
 class ClassConditional(GenerativeModel):
@@ -73,7 +73,7 @@ class ClassConditional(GenerativeModel):
 
     def phases(self, lr=1e-3):
         """One phase, maximum likelihood with Adam, for ``train.fit_in_phases``."""
-        return {"nll": (self.loss, optim.Adam(self.parameters(), lr=lr))}
+        return {"nll": Phase(self.loss, optim.Adam(self.parameters(), lr=lr))}
 
     def extra_repr(self):
         return f"classes={self.num_classes}, prior={numpy.round(numpy.exp(self.log_prior), 3).tolist()}"
