@@ -122,8 +122,7 @@ def main(argv=None):
             epochs = 1 if args.quick else math.ceil(args.steps / len(loader))  # --steps, not --epochs, sets the budget
             run = train.Run(Namespace(**{**vars(args), "epochs": epochs, "out": out / f"{name}_{size}"}))
             model = build(name, args, numpy.bincount(train_labels[chosen], minlength=CLASSES)).to(args.device)
-            phases = model.phases(args.lr)
-            train.fit_in_phases(run, model, loader, phases)
+            train.fit_in_phases(run, model, loader, model.phases(args.lr))
             figures = evaluate(model, test_batches, test_labels)
             figures["parameters"] = sum(p.numel() for p in model.parameters())
             results[f"{name}_{size}"] = figures
@@ -140,15 +139,15 @@ def main(argv=None):
 
 def evaluate(model, batches, labels):
     """Test accuracy, and for a generative classifier the mean log p(x | true y) in nats; with the time taken."""
+    generative = isinstance(model, ClassConditional)
     started, scores = time.perf_counter(), []
     with no_grad():
         for x, _ in batches:
-            is_generative = isinstance(model, ClassConditional)
-            scores.append((model.class_log_likelihoods(x) if is_generative else model.class_scores(x)).numpy())
+            scores.append((model.class_log_likelihoods(x) if generative else model.class_scores(x)).numpy())
     seconds, scores = time.perf_counter() - started, numpy.concatenate(scores)
-    posterior = bayes_posterior(scores, model.log_prior if isinstance(model, ClassConditional) else None)
+    posterior = bayes_posterior(scores, model.log_prior if generative else None)
     figures = {"accuracy": float((posterior.argmax(1) == labels).mean()), "classify_seconds": seconds}
-    if isinstance(model, ClassConditional):
+    if generative:
         figures["test_log_likelihood_true_class"] = float(scores[numpy.arange(len(labels)), labels].mean())
     return figures
 
