@@ -22,6 +22,8 @@ def test_doing_nothing_meets_one_target_in_four_and_scores_the_ceiling(digits):
     figures, translations = score_attribute_translation(lambda images, c: images, split, test, labels, reference, N)
     assert translations.shape == (4, TEST, 1, 28, 28)
     assert figures["attribute_success"] == figures["attribute_success_identity"] == 0.25
+    assert sum(figures[f"attribute_success_to_{d}"] for d in ("thin_upright", "thin_slanted", "thick_upright",
+                                                              "thick_slanted")) == pytest.approx(1.0)  # fmt: skip
     assert figures["attribute_success_changed_slant"] == 0.0
     assert figures["label_preservation"] == figures["label_preservation_identity"] > 0.9
     assert figures["fid_translated"] == figures["fid_ceiling"]
@@ -37,6 +39,8 @@ def test_an_oracle_that_returns_a_real_digit_of_the_target_domain_and_the_same_c
 
     figures, _ = score_attribute_translation(oracle, split, test, labels, reference, N)
     assert figures["attribute_success"] == 1.0 and figures["attribute_success_changed_thickness"] == 1.0
+    assert figures["attribute_success_to_thick_upright"] == 1.0
+    assert figures["mean_thickness_to_thick_upright"] > split.thresholds[0] > figures["mean_thickness_to_thin_upright"]
     assert figures["label_preservation"] > 0.9
     with pytest.raises(ValueError, match="pass n <="):
         score_attribute_translation(oracle, split, test, labels, reference, n=TEST)

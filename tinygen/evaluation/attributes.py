@@ -12,6 +12,8 @@ digit x, with its label y, is translated to every domain c'; images in [0, 1],
     label_preservation        the share of translations the MNIST feature network reads as y
     *_identity                the same figures for the untranslated digits: what doing nothing scores
                               (1/2^k of the joint success, by chance; the network's test accuracy)
+    attribute_success_to_<d>  the joint success of the translations to domain d alone, and
+    mean_<a>_to_<d>           their mean measurement of attribute a (against the threshold)
 
 Realism, per domain c': FID and KID in MNIST features of n translated test
 digits against the real *training* digits of c' (the reference), beside the
@@ -51,6 +53,11 @@ def score_attribute_translation(translate, split, test_images, test_labels, trai
         for i, name in enumerate(split.ATTRIBUTES):
             figures[f"attribute_success_{name}{suffix}"] = float(hits[:, i].mean())
             figures[f"attribute_success_changed_{name}{suffix}"] = float(hits[changed[:, i], i].mean())
+    per_domain = split(flat_translations).reshape(len(domains), len(test_images), -1) == domains[:, None]
+    measured = split.measure(flat_translations).reshape(len(domains), len(test_images), -1).mean(axis=1)
+    for d, c in enumerate(domains):  # where the joint figure comes from: which targets are met, and how far off
+        figures[f"attribute_success_to_{domain_key(split, c)}"] = float(per_domain[d].all(axis=1).mean())
+        figures |= {f"mean_{name}_to_{domain_key(split, c)}": float(measured[d, i]) for i, name in enumerate(split.ATTRIBUTES)}
     _, probabilities = embed(net, flat_translations)
     labels = numpy.tile(numpy.asarray(test_labels), len(domains))
     figures["label_preservation"] = float((probabilities.argmax(axis=1) == labels).mean())
