@@ -11,8 +11,9 @@ its rank; ``init()`` joins them through MPI (``mpi4py``, the optional extra
   writes GPU memory directly over NVLink or PCIe, where MPI would stage every
   gradient through the host. NCCL needs a shared secret to form its group,
   the unique id, which rank 0 draws and MPI broadcasts; the NCCL communicator
-  is made on the first GPU collective. Each rank uses the GPU numbered by its
-  rank on the node (the launcher's local rank).
+  is made on the first GPU collective. ``init()`` gives each rank the GPU
+  numbered by its rank on the node (the launcher's local rank): call it
+  before moving anything to the GPU.
 
 Every rank must call the same collectives in the same order with tensors of
 the same shape and dtype (MPI's rule): a rank that skips one hangs the others.
@@ -113,12 +114,15 @@ class _Group:
         self.local_rank = next((int(os.environ[v]) for v in _LOCAL_RANK_VARIABLES if v in os.environ), self.rank)
         self.cpu = _MPIBackend(MPI, self.mpi)
         self._gpu = None
+        if backend.gpu_available():  # before anything is allocated there: "gpu" is this rank's own
+            cupy = backend.cupy_module()
+            cupy.cuda.Device(self.local_rank % cupy.cuda.runtime.getDeviceCount()).use()
 
     def backend_for(self, tensor):
         if not backend.is_gpu_array(tensor.data):
             return self.cpu
         if self._gpu is None:
-            self._gpu = _NCCLBackend.create(self.mpi, self.rank, self.world_size, self.local_rank)
+            self._gpu = _NCCLBackend.create(self.mpi, self.rank, self.world_size)
         return self._gpu
 
 
@@ -167,11 +171,10 @@ class _NCCLBackend:
                     ReduceOp.MIN: nccl.NCCL_MIN}  # fmt: skip
 
     @classmethod
-    def create(cls, mpi, rank, world_size, local_rank):
+    def create(cls, mpi, rank, world_size):
         cupy = backend.cupy_module()
         from cupy.cuda import nccl
 
-        cupy.cuda.Device(local_rank % cupy.cuda.runtime.getDeviceCount()).use()
         unique_id = mpi.bcast(nccl.get_unique_id() if rank == 0 else None, root=0)
         return cls(nccl, cupy, nccl.NcclCommunicator(world_size, unique_id, rank), world_size)
 
