@@ -13,8 +13,8 @@ from two_ranks import BATCH, DTYPES, SEED, dataset, network, train
 import tinygen as tg
 from tinygen import distributed
 from tinygen.data import ArrayDataset, DataLoader
-from tinygen.distributed import DistributedSampler
-from tinygen.distributed.communication import ReduceOp, _NCCLBackend
+from tinygen.distributed import DistributedDataParallel, DistributedSampler, communication
+from tinygen.distributed.communication import ReduceOp, _NCCLBackend, _Work
 from tinygen.distributed.parallel import _buckets
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -168,3 +168,56 @@ def test_two_ranks_on_two_gpus_reduce_through_nccl_and_match_one_process(tmp_pat
         for dtype, tolerance in (("float64", 1e-10), ("float32", 1e-4)):
             for index, mine in enumerate(one_process(dtype)):
                 np.testing.assert_allclose(mine, ranks[f"{dtype}_{index}"], rtol=tolerance, atol=tolerance)
+
+
+# ---- DistributedDataParallel in one process, on a group of one that records what it is asked ----------------
+
+
+class OneRank:
+    """Stands in for the process group: a world of one, where an average is the array itself; logs each call."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def backend_for(self, tensor):
+        return self
+
+    def broadcast(self, array, src):
+        self.log.append(("broadcast", array.size))
+
+    def all_reduce(self, array, op):
+        self.log.append(("all_reduce", array.size))
+        return _Work(lambda: self.log.append(("wait", array.size)))
+
+
+@pytest.fixture
+def one_rank(monkeypatch):
+    log = []
+    monkeypatch.setattr(communication, "_group", OneRank(log))
+    return log
+
+
+def test_each_bucket_starts_as_soon_as_its_gradients_are_final_while_backward_goes_on(one_rank):
+    tg.manual_seed(0)
+    model = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.Tanh(), tg.nn.Linear(4, 2))
+    DistributedDataParallel(model, bucket_cap_mb=40 / 2**20)  # 40 bytes: the last layer's 8 + 2 numbers together
+    assert one_rank == [("broadcast", 12), ("broadcast", 4), ("broadcast", 8), ("broadcast", 2)]
+    one_rank.clear()
+    first_weight = model[0].weight
+    first_weight.register_post_accumulate_grad_hook(lambda p: one_rank.append(("first layer's weight final",)))
+    x = tg.randn(5, 3)
+    model(x).pow(2).sum().backward()
+    assert one_rank[0] == ("all_reduce", 10)  # the last layer's bucket, before the first layer's gradient exists
+    assert one_rank.index(("first layer's weight final",)) > 0
+    assert [e for e in one_rank if e[0] != "first layer's weight final"] == [
+        ("all_reduce", 10), ("all_reduce", 4), ("all_reduce", 12), ("wait", 10), ("wait", 4), ("wait", 12)]
+    expected = tg.autograd.grad(model(x).pow(2).sum(), list(model.parameters()))
+    for p, g in zip(model.parameters(), expected):  # each .grad is its slice of the (here unchanged) average
+        np.testing.assert_array_equal(p.grad.numpy(), g.numpy())
+
+
+def test_a_parameter_without_a_gradient_is_named_instead_of_hanging_the_other_ranks(one_rank):
+    model = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.Linear(4, 2))
+    DistributedDataParallel(model, bucket_cap_mb=1e-6)
+    with pytest.raises(RuntimeError, match=r"2 parameters \(of shapes \[\(2,\), \(2, 4\)\]\) got no gradient"):
+        model[0](tg.randn(5, 3)).sum().backward()  # the second layer is not used

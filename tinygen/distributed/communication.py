@@ -108,7 +108,6 @@ def _require(what):
 
 class _Group:
     def __init__(self, MPI):
-        self.MPI = MPI
         self.mpi = MPI.COMM_WORLD
         self.rank, self.world_size = self.mpi.Get_rank(), self.mpi.Get_size()
         self.local_rank = next((int(os.environ[v]) for v in _LOCAL_RANK_VARIABLES if v in os.environ), self.rank)

@@ -59,13 +59,13 @@ class DistributedDataParallel(Module):
 
     def _reset(self):
         self._waiting = [len(bucket) for bucket in self._buckets]  # gradients still to come, per bucket
+        self._ready = set()  # id() of the parameters whose gradient is final
         self._launched = []  # (flat array, work) of the buckets started, in order
-        self._in_backward = False
 
     def _gradient_ready(self, p):
-        if not self._in_backward:
-            self._in_backward = True
+        if not self._ready:  # the first of this backward
             queue_callback(self._finish)
+        self._ready.add(id(p))
         self._waiting[self._bucket_of[id(p)]] -= 1
         while len(self._launched) < len(self._buckets) and self._waiting[len(self._launched)] == 0:
             self._launch(len(self._launched))
@@ -79,14 +79,13 @@ class DistributedDataParallel(Module):
 
     def _finish(self):
         """Backward has ended: wait for every bucket's average and hand each parameter its slice."""
-        launched, waiting = self._launched, self._waiting
+        launched, ready = self._launched, self._ready
         self._reset()
         if len(launched) < len(self._buckets):
-            missing = [p.shape for index in range(len(launched), len(self._buckets)) if waiting[index]
-                       for p in self._buckets[index] if p.grad is None]  # fmt: skip
+            missing = [p.shape for bucket in self._buckets for p in bucket if id(p) not in ready]
             raise RuntimeError(
-                f"DistributedDataParallel: {sum(waiting)} parameters (shapes such as {missing[:3]}) got no gradient "
-                "in a backward that reached the others, so their buckets could not be averaged; wrap only modules "
+                f"DistributedDataParallel: {len(missing)} parameters (of shapes {missing[:5]}) got no gradient in a "
+                "backward that reached the others, so their buckets could not be averaged; wrap only modules "
                 "whose parameters one loss reaches entirely (a GAN's generator and discriminator separately)"
             )
         for (flat, work), bucket in zip(launched, self._buckets):
