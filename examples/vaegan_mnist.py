@@ -12,7 +12,8 @@ with beta1 0.5 for VAE/GAN's three networks):
              decoder:        gamma 1/2 | Dis_l(x) - Dis_l(x~) |^2 - log Dis(x~) - log Dis(x_p)
              discriminator:  -log Dis(x) - log(1 - Dis(x~)) - log(1 - Dis(x_p))
              with x~ = Dec(z), z ~ q(z | x), and x_p = Dec(z_p), z_p ~ p(z); Dis_l the
-             last hidden layer of an MLP discriminator (``--d-hidden``)
+             7x7 feature maps of DCGAN's convolutional discriminator (``--d-width``
+             channels, then twice that), without batch norm, as the paper's Dis_l
 
 The lecture's claim to check: VAE/GAN samples are sharper. Measured at the
 end for each: samples decoded from p(z) scored by tinygen.evaluation (FID/KID
@@ -30,7 +31,7 @@ import numpy as np
 import tinygen as tg
 from tinygen import evaluation, nn, train
 from tinygen.data import DataLoader, mnist
-from tinygen.models.gan import MLPDiscriminator
+from tinygen.models.gan import DCGANDiscriminator
 from tinygen.models.hybrid import VAEGAN, Phase
 from tinygen.models.vae import VAE, MLPDecoder, MLPEncoder
 from tinygen.train.arguments import positive_int
@@ -51,8 +52,8 @@ def parser():
     arguments.add_argument("--vae-lr", type=float, default=1e-3, help="the VAE's learning rate (vae_mnist.py's)")
     arguments.add_argument("--latent-dim", type=positive_int, default=16, help="dimensions of z")
     arguments.add_argument("--hidden", type=positive_int, nargs="+", default=[512, 512], help="encoder/decoder widths")
-    arguments.add_argument("--d-hidden", type=positive_int, nargs="+", default=[256, 256],
-                           help="discriminator widths; Dis_l is the last hidden layer")
+    arguments.add_argument("--d-width", type=positive_int, default=64,
+                           help="channels of the discriminator's first convolution; Dis_l has twice as many")
     arguments.add_argument("--gamma", type=float, default=1e-2, help="weight of the feature reconstruction for the decoder")
     arguments.add_argument("--samples", type=positive_int, default=1000, help="digits decoded from p(z) per model, scored")
     return arguments
@@ -77,7 +78,8 @@ def main(argv=None):
     train_loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
     test_loader = DataLoader(data.test, 100, device=args.device)
     vae = VAE(*networks(args), IMAGE, args.latent_dim)
-    vaegan = VAEGAN(*networks(args), MLPDiscriminator(IMAGE, args.d_hidden), IMAGE, args.latent_dim, gamma=args.gamma)
+    discriminator = DCGANDiscriminator(width=args.d_width, batch_norm=False)
+    vaegan = VAEGAN(*networks(args), discriminator, IMAGE, args.latent_dim, gamma=args.gamma)
     models = SideBySide(vae, vaegan).to(args.device)
     phases = {"vae": Phase(renamed(vae.loss, "vae"), tg.optim.Adam(vae.parameters(), lr=args.vae_lr)),
               **{f"vaegan_{name}": Phase(renamed(loss, "vaegan"), optimizer)

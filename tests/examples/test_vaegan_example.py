@@ -11,7 +11,7 @@ SAMPLES = 20
 
 def test_a_quick_run_scores_both_models_and_draws_the_comparison(tmp_path, capsys):
     final = load("vaegan_mnist").main(["--quick", "--quiet", "--batch-size", "16", "--samples", str(SAMPLES),
-                                       "--hidden", "16", "--d-hidden", "8", "--out", str(tmp_path)])  # fmt: skip
+                                       "--hidden", "16", "--d-width", "4", "--out", str(tmp_path)])  # fmt: skip
     assert final == json.loads((tmp_path / "metrics.json").read_text())
     for name in ("vae", "vaegan"):
         assert final[f"quality_{name}_samples"] == SAMPLES and math.isfinite(final[f"quality_{name}_fid_mnist"])
