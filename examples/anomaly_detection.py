@@ -56,6 +56,7 @@ from argparse import Namespace
 
 import numpy
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from tinygen import float64, optim, tensor, train
 from tinygen.autograd.grad_mode import no_grad
@@ -170,12 +171,17 @@ def report(out, results, log_p, images):
     numpy.savez(out / "scores.npz", **{f"{model}_{s}": v for model, sets in log_p.items() for s, v in sets.items()})
     save_image_grid(numpy.concatenate([images[name][:10] for name in ("train", "inliers", *SETS)]),
                     out / "sets.png", nrow=10, row_labels=["train", "inliers", *SETS])  # fmt: skip
-    figure = Figure(figsize=(4 * len(log_p), 3.5), layout="constrained")
-    for axes, (model, sets) in zip(figure.subplots(1, len(log_p), squeeze=False)[0], log_p.items()):
+    columns = min(3, len(log_p))
+    figure = Figure(figsize=(4.5 * columns, 3.5 * math.ceil(len(log_p) / columns)), layout="constrained")
+    panels = list(figure.subplots(math.ceil(len(log_p) / columns), columns, squeeze=False).flat)
+    for axes, (model, sets) in zip(panels, log_p.items()):
         for name in ("inliers", *SETS):
             axes.hist(bits_per_dim(-sets[name], math.prod(SHAPE)), bins=40, histtype="step", label=name)
         axes.set(title=model, xlabel="bits/dim (low: likely)", xscale="log")
-    axes.legend(fontsize="small")
+        axes.xaxis.set_minor_formatter(NullFormatter())  # label the decades only
+    for unused in panels[len(log_p) :]:
+        unused.set_axis_off()
+    figure.legend(*panels[0].get_legend_handles_labels(), loc="outside right upper")
     figure.savefig(out / "scores.png", dpi=100)
     for score, key in (("-log p(x) (< 0.5: outliers found likelier than digits)", "auroc"),
                        ("|log p(x) - typical|", "auroc_typicality"),
