@@ -14,7 +14,8 @@ held-out digits. The codes:
 
 Each model is trained here, unlabelled, for a few epochs (minutes on 2 CPU
 cores); a longer-trained model may read better. codes.png draws the test
-codes of each, projected on their two principal axes, coloured by digit.
+codes of each, projected on their two principal axes (of the centred, unscaled
+codes), coloured by digit.
 
 Written to --out: metrics.json (probe accuracy of each code at each number
 of labels, the code dimensions), codes.png, and one folder per model with its run.
@@ -33,7 +34,7 @@ from matplotlib.figure import Figure
 from tinygen import optim, tensor, train
 from tinygen.autograd.grad_mode import no_grad
 from tinygen.data import DataLoader, mnist
-from tinygen.evaluation.uses import linear_probe, standardised, stratified_indices
+from tinygen.evaluation.uses import linear_probe, stratified_indices
 from tinygen.models.gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, dcgan_init_
 from tinygen.models.gan.infogan import InfoGAN, q_head
 from tinygen.models.hybrid import AdversarialAutoencoder, StandardGaussian
@@ -143,8 +144,8 @@ def report(out, args, results, test_codes, labels):
     (out / "metrics.json").write_text(json.dumps(results, indent=2) + "\n")
     figure = Figure(figsize=(4 * len(test_codes), 4), layout="constrained")
     for axes, (name, codes) in zip(figure.subplots(1, len(test_codes), squeeze=False)[0], test_codes.items()):
-        centred = standardised(codes)[0]
-        _, _, axes_of_variance = numpy.linalg.svd(centred, full_matrices=False)
+        centred = codes.reshape(len(codes), -1) - codes.reshape(len(codes), -1).mean(0)  # not scaled: a pixel
+        _, _, axes_of_variance = numpy.linalg.svd(centred, full_matrices=False)  # inked once would dominate
         points = centred @ axes_of_variance[:2].T
         for digit in range(10):
             chosen = labels == digit
