@@ -155,9 +155,10 @@ def figures(log_p, log_p_background=None):
     typical = log_p["train"].mean()
     rows = {}
     for name in SETS:
+        atypical = {s: abs(log_p[s] - typical) for s in ("inliers", name)}
         rows[name] = {"bits_per_dim": float(bits_per_dim(-log_p[name].mean(), math.prod(SHAPE))),
                       "auroc": auroc(-log_p["inliers"], -log_p[name]),
-                      "auroc_typicality": auroc(abs(log_p["inliers"] - typical), abs(log_p[name] - typical))}  # fmt: skip
+                      "auroc_typicality": auroc(atypical["inliers"], atypical[name])}  # fmt: skip
         if log_p_background is not None:
             ratio = {s: log_p[s] - log_p_background[s] for s in ("inliers", name)}
             rows[name]["auroc_ratio"] = auroc(-ratio["inliers"], -ratio[name])

@@ -99,7 +99,10 @@ def main(argv=None):
     parser.add_argument("--pixelcnn-blocks", type=positive_int, default=2, help="residual blocks of each PixelCNN")
     parser.add_argument("--mlp-hidden", type=positive_int, default=1000,
                         help="hidden units of the MLP (1,000: about the parameters of ten NADEs of 50)")
+    parser.set_defaults(epochs=None)
     args = parser.parse_args(argv)
+    if args.epochs is not None:
+        parser.error("--epochs: every run here takes --steps Adam steps, however many epochs its size makes")
     if any(size % CLASSES for size in args.sizes):
         parser.error(f"--sizes {args.sizes}: each size must be a multiple of {CLASSES} (a tenth of each digit)")
     out = pathlib.Path(args.out)

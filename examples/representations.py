@@ -88,8 +88,8 @@ def train_vae(run, args, data):
 
 
 def train_aae(run, args, data):
-    prior = StandardGaussian(args.latent_dim)
-    model = AdversarialAutoencoder(MLPEncoder(SHAPE, prior.dim, (args.hidden,)), MLPDecoder(SHAPE, prior.dim, (args.hidden,)),
+    prior, hidden = StandardGaussian(args.latent_dim), (args.hidden,)
+    model = AdversarialAutoencoder(MLPEncoder(SHAPE, prior.dim, hidden), MLPDecoder(SHAPE, prior.dim, hidden),
                                    MLPDiscriminator((prior.dim,), (256, 256)), prior, SHAPE).to(args.device)  # fmt: skip
     fit(run, model, data, model.phases(args.lr), args)
     return encoder_means(model.encoder)

@@ -29,6 +29,9 @@ def test_a_size_that_is_not_a_multiple_of_the_classes_stops_with_what_to_change(
     with pytest.raises(SystemExit):
         load("generative_classifier").main([*QUICK, "--sizes", "45", "--out", str(tmp_path)])
     assert "each size must be a multiple of 10" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        load("generative_classifier").main([*QUICK, "--epochs", "3", "--out", str(tmp_path)])
+    assert "every run here takes --steps Adam steps" in capsys.readouterr().err
 
 
 def test_anomaly_detection_scores_every_set_with_every_model_and_the_ratio(tmp_path):
