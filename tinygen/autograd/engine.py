@@ -187,8 +187,13 @@ def _differentiate_reference(function, grads_out):
     The reference's forward runs again here (the fused forward kept no graph); that
     recomputation is the price of differentiating a fused op more than once.
     """
-    wanted = [x for x, need in zip(function.inputs, function.needs_input_grad) if need]
-    outputs = function.reference(*function.inputs)
+    # Each input enters through a clone of its own: the gradient is then the partial derivative with respect to
+    # that input alone. On the inputs themselves grad() would also follow a path from one input to another (mean
+    # and variance computed from x, beside x in standardize) and count it twice: the engine sends those gradients
+    # on along the path itself.
+    inputs = [x.clone() if need else x for x, need in zip(function.inputs, function.needs_input_grad)]
+    wanted = [x for x, need in zip(inputs, function.needs_input_grad) if need]
+    outputs = function.reference(*inputs)
     grads = iter(grad(outputs, wanted, list(grads_out), create_graph=True))
     return tuple(next(grads) if need else None for need in function.needs_input_grad)
 
