@@ -1,5 +1,5 @@
-"""The translation models of ``tinygen.models.translation`` in PyTorch: the residual generator and the PatchGAN
-discriminator (same layers and parameter names), and CycleGAN's and DiscoGAN's two phases (the same losses and
+"""The translation models of ``tinygen.models.translation`` in PyTorch: the residual generator (with or without
+a condition) and the PatchGAN discriminator (same layers and parameter names), and CycleGAN's and DiscoGAN's two phases (the same losses and
 optimizer settings). The discriminators see the latest translations: CycleGAN's history of past ones draws
 from tinygen's random generator, which a twin cannot share, so the twin test runs with ``history=0``.
 """
@@ -25,10 +25,12 @@ class ResidualBlock(nn.Module):
 
 
 class ResidualGenerator(nn.Module):
-    def __init__(self, channels=1, width=16, blocks=3):
+    def __init__(self, channels=1, width=16, blocks=3, condition_dim=0):
         super().__init__()
+        first = ([nn.Conv2d(channels + condition_dim, width, 7)] if condition_dim
+                 else [nn.Conv2d(channels, width, 7, bias=False), nn.InstanceNorm2d(width)])  # fmt: skip
         self.net = nn.Sequential(
-            nn.ReflectionPad2d(3), nn.Conv2d(channels, width, 7, bias=False), nn.InstanceNorm2d(width), nn.ReLU(),
+            nn.ReflectionPad2d(3), *first, nn.ReLU(),
             nn.Conv2d(width, 2 * width, 3, stride=2, padding=1, bias=False), nn.InstanceNorm2d(2 * width), nn.ReLU(),
             *(ResidualBlock(2 * width) for _ in range(blocks)),
             nn.ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False),
@@ -36,7 +38,9 @@ class ResidualGenerator(nn.Module):
             nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh(),
         )  # fmt: skip
 
-    def forward(self, x):
+    def forward(self, x, condition=None):
+        if condition is not None:  # constant maps beside the image
+            x = torch.cat([x, condition[:, :, None, None].expand(*condition.shape, *x.shape[2:])], dim=1)
         return self.net(x)
 
 
