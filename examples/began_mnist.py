@@ -37,7 +37,7 @@ import numpy
 from matplotlib.figure import Figure
 
 from tinygen import train
-from tinygen.data import DataLoader, mnist
+from tinygen.data import mnist
 from tinygen.evaluation import feature_network, score_images
 from tinygen.models.gan import BEGAN, AutoencoderDiscriminator, DCGANGenerator, dcgan_init_
 from tinygen.train.adversarial import fit_adversarially, report_digits, save_signed_image_grid
@@ -48,20 +48,18 @@ FIGURES = ("fid_mnist", "kid_mnist", "precision", "recall")
 
 
 def main(argv=None):
-    parser = train.example_parser("began_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=5e-4)
-    parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
-    parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
+    parser = train.gan_example_parser("began_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=5e-4,
+                                      ema=False)
     parser.add_argument("--code", type=positive_int, default=64, help="the autoencoder's code size")
     parser.add_argument("--gamma", type=float, default=0.5, help="the diversity ratio E[L(G(z))] / E[L(x)] to keep")
     parser.add_argument("--lambda-k", type=float, default=1e-3, help="the gain of k_t's controller")
     parser.add_argument("--checkpoint-samples", type=positive_int, default=500,
                         help="samples scored at every epoch's end (FID/KID beside M_global)")
-    parser.add_argument("--samples", type=positive_int, default=1000, help="digits drawn at the end, scored and saved")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     model = BEGAN(dcgan_init_(DCGANGenerator(args.latent, width=args.width)),
                   dcgan_init_(AutoencoderDiscriminator(width=args.width, code_dim=args.code)), args.latent,
                   gamma=args.gamma, lambda_k=args.lambda_k).to(args.device)  # fmt: skip

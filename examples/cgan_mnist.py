@@ -19,7 +19,7 @@ minutes on 2 CPU cores; --full is width 64 for 25 epochs.
 import numpy
 
 from tinygen import train
-from tinygen.data import DataLoader, mnist
+from tinygen.data import mnist
 from tinygen.models.gan import ConditionalGAN, DCGANDiscriminator, DCGANGenerator, dcgan_init_
 from tinygen.train.adversarial import fit_adversarially, report_digits
 from tinygen.train.arguments import positive_int
@@ -41,21 +41,16 @@ def report(run, samples, labels):
 
 
 def main(argv=None):
-    parser = train.example_parser("cgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4)
-    parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
-    parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
+    parser = train.gan_example_parser("cgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4,
+                                      samples_help="digits drawn at the end (0, 1, ..., 9 in turn), scored and saved")
     parser.add_argument("--embed", type=positive_int, default=10, help="dimension of the label's embedding")
-    parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
-                        help="sample from a moving average of G's weights with this decay (e.g. 0.999)")
-    parser.add_argument("--samples", type=positive_int, default=1000,
-                        help="digits drawn at the end (0, 1, ..., 9 in turn), scored and saved")
     args = train.parse_example_args(parser, argv, FULL)
     if args.samples < 10:
         parser.error(f"--samples {args.samples}: samples.png has a row per digit, so at least 10")
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     model = ConditionalGAN(dcgan_init_(DCGANGenerator(args.latent, width=args.width, condition_dim=args.embed)),
                            dcgan_init_(DCGANDiscriminator(width=args.width, condition_dim=args.embed)), args.latent,
                            embed_dim=args.embed).to(args.device)  # fmt: skip

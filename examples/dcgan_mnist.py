@@ -20,19 +20,13 @@ from tinygen import train
 from tinygen.data import mnist
 from tinygen.models.gan import DCGANDiscriminator, DCGANGenerator, NonSaturatingGAN, dcgan_init_
 from tinygen.train.adversarial import fit_adversarially
-from tinygen.train.arguments import positive_int
 
 FULL = {"width": 64, "epochs": 25}
 
 
 def main(argv=None):
-    parser = train.example_parser("dcgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4,
-                                  distributed=True)  # fmt: skip
-    parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
-    parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
-    parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
-                        help="sample from a moving average of G's weights with this decay (e.g. 0.999)")
-    parser.add_argument("--samples", type=positive_int, default=1000, help="digits drawn at the end, scored and saved")
+    parser = train.gan_example_parser("dcgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4,
+                                      distributed=True)  # fmt: skip
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 

@@ -22,7 +22,7 @@ on 2 CPU cores; --full is width 64 for 25 epochs.
     python examples/ebgan_mnist.py --pull-away 0 --out runs/ebgan_no_pt
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
+from tinygen.data import mnist
 from tinygen.models.gan import EBGAN, AutoencoderDiscriminator, DCGANGenerator, dcgan_init_
 from tinygen.train.adversarial import fit_adversarially
 from tinygen.train.arguments import positive_int
@@ -31,18 +31,16 @@ FULL = {"width": 64, "epochs": 25}
 
 
 def main(argv=None):
-    parser = train.example_parser("ebgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4)
-    parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
-    parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
+    parser = train.gan_example_parser("ebgan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4,
+                                      ema=False)
     parser.add_argument("--code", type=positive_int, default=64, help="the autoencoder's code size")
     parser.add_argument("--margin", type=float, default=1.0, help="m: how far D pushes the energy of samples")
     parser.add_argument("--pull-away", type=float, default=0.1, help="lambda_PT, the weight of the pulling-away term")
-    parser.add_argument("--samples", type=positive_int, default=1000, help="digits drawn at the end, scored and saved")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     model = EBGAN(dcgan_init_(DCGANGenerator(args.latent, width=args.width)),
                   dcgan_init_(AutoencoderDiscriminator(width=args.width, code_dim=args.code)), args.latent,
                   margin=args.margin, pull_away_weight=args.pull_away).to(args.device)  # fmt: skip

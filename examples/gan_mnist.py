@@ -21,7 +21,7 @@ more steps helped, the convolutional networks of dcgan_mnist.py help more.
     python examples/gan_mnist.py --loss minimax          # the saturating loss
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
+from tinygen.data import mnist
 from tinygen.models.gan import GAN, MLPDiscriminator, MLPGenerator, NonSaturatingGAN
 from tinygen.train.adversarial import fit_adversarially
 from tinygen.train.arguments import positive_int
@@ -31,19 +31,16 @@ FULL = {"g_hidden": [1200, 1200], "d_hidden": [1200, 1200], "epochs": 100}
 
 
 def main(argv=None):
-    parser = train.example_parser("gan_mnist", __doc__.split("\n")[0], epochs=60, batch_size=128, lr=2e-4)
+    parser = train.gan_example_parser("gan_mnist", __doc__.split("\n")[0], epochs=60, batch_size=128, lr=2e-4,
+                                      width=None)
     parser.add_argument("--loss", choices=LOSSES, default="non-saturating", help="the generator's loss")
     parser.add_argument("--g-hidden", type=positive_int, nargs="+", default=[256, 256], help="G's hidden layer sizes")
     parser.add_argument("--d-hidden", type=positive_int, nargs="+", default=[512, 512], help="D's hidden layer sizes")
-    parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
-    parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
-                        help="sample from a moving average of G's weights with this decay (e.g. 0.999)")
-    parser.add_argument("--samples", type=positive_int, default=1000, help="digits drawn at the end, scored and saved")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     model = LOSSES[args.loss](MLPGenerator(args.latent, (1, 28, 28), args.g_hidden),
                               MLPDiscriminator((1, 28, 28), args.d_hidden), args.latent).to(args.device)  # fmt: skip
     final = fit_adversarially(run, model, loader, args.lr, args.ema, args.samples)

@@ -45,16 +45,15 @@ SWEEP = numpy.linspace(-2, 2, 7)  # the continuous codes' values in code_sweep.p
 
 
 def main(argv=None):
-    parser = train.example_parser("infogan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4)
-    parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
+    parser = train.gan_example_parser("infogan_mnist", __doc__.split("\n")[0], epochs=15, batch_size=64, lr=2e-4,
+                                      latent=None, ema=False)
     parser.add_argument("--noise", type=positive_int, default=62, help="dimension of the noise z (the paper's 62)")
     parser.add_argument("--info-weight", type=float, default=1.0, help="lambda, the weight of the information bound")
-    parser.add_argument("--samples", type=positive_int, default=1000, help="digits drawn at the end, scored and saved")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     discriminator = dcgan_init_(DCGANDiscriminator(width=args.width))
     model = InfoGAN(dcgan_init_(DCGANGenerator(args.noise + 12, width=args.width)), discriminator,
                     dcgan_init_(q_head(2 * args.width * 7 * 7)), args.noise, info_weight=args.info_weight)  # fmt: skip

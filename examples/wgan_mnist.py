@@ -24,27 +24,21 @@ rate (64, 5e-5) for 100 epochs.
     python examples/wgan_mnist.py                        # runs/wgan_mnist/: progress.gif, samples.png, metrics.json
 """
 from tinygen import train
-from tinygen.data import DataLoader, mnist
+from tinygen.data import mnist
 from tinygen.models.gan import WGAN, DCGANDiscriminator, DCGANGenerator, dcgan_init_
 from tinygen.train.adversarial import fit_adversarially
-from tinygen.train.arguments import positive_int
 
 FULL = {"width": 64, "lr": 5e-5, "epochs": 100}
 
 
 def main(argv=None):
-    parser = train.example_parser("wgan_mnist", __doc__.split("\n")[0], epochs=30, batch_size=64, lr=2e-4)
-    parser.add_argument("--width", type=positive_int, default=32, help="feature maps of the networks' outer layers")
-    parser.add_argument("--latent", type=positive_int, default=64, help="dimension of the noise z")
+    parser = train.gan_example_parser("wgan_mnist", __doc__.split("\n")[0], epochs=30, batch_size=64, lr=2e-4)
     parser.add_argument("--clip", type=float, default=0.01, help="every critic weight is clipped into [-clip, clip]")
-    parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
-                        help="sample from a moving average of G's weights with this decay (e.g. 0.999)")
-    parser.add_argument("--samples", type=positive_int, default=1000, help="digits drawn at the end, scored and saved")
     args = train.parse_example_args(parser, argv, FULL)
     run = train.Run(args)
 
     data = mnist(args.data, signed=True)
-    loader = DataLoader(data.train, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
+    loader = run.loader(data.train)
     model = WGAN(dcgan_init_(DCGANGenerator(args.latent, width=args.width)),
                  dcgan_init_(DCGANDiscriminator(width=args.width)), args.latent, args.clip).to(args.device)  # fmt: skip
     final = fit_adversarially(run, model, loader, args.lr, args.ema, args.samples)

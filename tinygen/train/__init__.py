@@ -9,8 +9,8 @@ The loops, written out: ``fit`` (maximum likelihood for explicit densities,
 ``fit_by_maximum_likelihood``), with ``evaluate`` (held-out means, the
 held-out NLL) and ``report`` (samples.npz, the result table, grids of samples). The
 adversarial loop of the GANs (a critic step, then a generator step) is
-``adversarial`` (``fit_adversarially``); the autoencoders of ``models.hybrid``
-take their phases in turn (reconstruction, a discriminator on codes, ...):
+``adversarial`` (``fit_adversarially``; ``gan_example_parser``, the GAN examples' options);
+the autoencoders of ``models.hybrid`` take their phases in turn (reconstruction, a discriminator on codes, ...):
 ``autoencoding`` (``fit_in_phases``). Diffusion models minimise their loss
 with a moving average of the weights for sampling: ``diffusion`` (``fit_diffusion``).
 
@@ -19,7 +19,7 @@ serialization, data); never ``tinygen.models``: a loop uses a model through
 its contract, ``loss`` and ``sample``, and the loaders it is given.
 """
 from . import adversarial
-from .adversarial import fit_adversarially
+from .adversarial import fit_adversarially, gan_example_parser
 from .arguments import example_parser, parse_example_args
 from .autoencoding import fit_in_phases
 from .diffusion import fit_diffusion
@@ -42,6 +42,7 @@ __all__ = [
     "fit_by_maximum_likelihood",
     "fit_diffusion",
     "fit_in_phases",
+    "gan_example_parser",
     "held_out_means",
     "held_out_nll",
     "image_grid",

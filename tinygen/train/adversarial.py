@@ -30,6 +30,9 @@ updated after every generator step (``tinygen.optim.ExponentialMovingAverage``),
 samples (averaging the oscillating iterates of a game gives a steadier
 generator; Yazici et al., 2019). Checkpoints hold both networks, both
 optimizers and the average, so --resume continues exactly.
+
+The MNIST GAN examples share their options too (``gan_example_parser``):
+--width, --latent, --ema and --samples; each example adds only its paper's.
 """
 import numpy
 
@@ -39,6 +42,7 @@ from ..evaluation.features import embed, feature_network
 from ..evaluation.image_metrics import label_accuracy
 from ..evaluation.score import summary as score_summary
 from ..optim import ExponentialMovingAverage
+from .arguments import example_parser, positive_int
 from .images import save_gif, save_image_grid
 from .report import save_samples
 
@@ -96,6 +100,27 @@ def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1
         labels = model.cycled_labels(num_samples) if model.conditional else None
         samples = model.sample(num_samples, labels, sampler)
     return run.finish(**report(run, samples, labels))
+
+
+def gan_example_parser(name, description, epochs, batch_size, lr, width=32, latent=64, ema=True,
+                       samples_help="digits drawn at the end, scored and saved", distributed=False):  # fmt: skip
+    """``example_parser`` plus the options of the MNIST GANs: --width, --latent, --ema DECAY and --samples.
+
+    ``width`` and ``latent`` are the defaults of --width (feature maps of the DCGAN-shaped networks) and
+    --latent (the dimension of z); None leaves the option out (an MLP GAN has no width; InfoGAN's z is more
+    than noise). ``ema=False`` leaves out --ema (for ``fit_adversarially``'s ``ema_decay``).
+    """
+    parser = example_parser(name, description, epochs, batch_size, lr, distributed)
+    if width is not None:
+        parser.add_argument("--width", type=positive_int, default=width,
+                            help="feature maps of the networks' outer layers")
+    if latent is not None:
+        parser.add_argument("--latent", type=positive_int, default=latent, help="dimension of the noise z")
+    if ema:
+        parser.add_argument("--ema", type=float, default=None, metavar="DECAY",
+                            help="sample from a moving average of G's weights with this decay (e.g. 0.999)")
+    parser.add_argument("--samples", type=positive_int, default=1000, help=samples_help)
+    return parser
 
 
 def fixed_noise(model, seed):
