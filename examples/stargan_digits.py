@@ -21,9 +21,10 @@ digits score.
 Settings: the paper's loss weights (lambda_cls 1, lambda_rec 10, lambda_gp 10)
 and n_critic 5 with Adam (betas 0.5, 0.999); the default trains networks of
 width 16 (CycleGAN's, scaled to digits) for 4 epochs (1,000 critic and 200
-generator steps, about 3 CPU minutes) at lr 1e-3, ten times the paper's 1e-4,
+generator steps, about 2.5 CPU minutes) at lr 1e-3, ten times the paper's 1e-4,
 for the few steps it gets (5e-4 met as many targets, 0.51 against 0.50, and
-kept fewer digits, 0.12 against 0.19; benchmarks/results/stargan-2026-12-02.md).
+kept fewer digits, 0.12 against 0.19, in runs made before the gradient
+penalty's fix; benchmarks/results/stargan-2026-12-02.md).
 --full is the paper's lr for 50 epochs.
 
     python examples/stargan_digits.py           # runs/stargan_digits/: translations.png, metrics.json, samples.npz
