@@ -121,6 +121,10 @@ def test_the_history_fills_then_shows_half_past_translations_and_keeps_them_in_i
         assert int(history.count.item()) == 4
     assert 70 < shown_past < 130  # about half of 200
     assert ImageHistory(0, (1, 2, 2)).query(first) is first
+    with pytest.raises(ValueError, match=r"shape \(1, 2, 2\), got translations of shape \(1, 3, 3\).*image_shape"):
+        history.query(tg.tensor(np.zeros((2, 1, 3, 3))))
+    with pytest.raises(ValueError, match="0 or more"):
+        ImageHistory(-1, (1, 2, 2))
 
 
 def test_the_unpaired_loader_walks_both_sets_side_by_side_and_resumes_exactly():

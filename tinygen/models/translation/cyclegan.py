@@ -43,6 +43,8 @@ class ImageHistory(Module):
 
     def __init__(self, size, image_shape):
         super().__init__()
+        if size < 0:
+            raise ValueError(f"a history holds 0 or more translations, got {size}")
         self.size = size
         self.register_buffer("images", zeros(size, *image_shape))
         self.register_buffer("count", zeros(()))
@@ -52,6 +54,9 @@ class ImageHistory(Module):
         one, swapped for the new."""
         if self.size == 0:
             return fakes
+        if tuple(fakes.shape[1:]) != tuple(self.images.shape[1:]):
+            raise ValueError(f"the history keeps images of shape {tuple(self.images.shape[1:])}, got translations of "
+                             f"shape {tuple(fakes.shape[1:])}: give CycleGAN the image_shape of its domains")
         shown = []
         with no_grad():
             for image in fakes:
