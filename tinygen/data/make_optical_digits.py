@@ -28,13 +28,12 @@ and prints the file's SHA-256, which goes into ``OPTICAL_DIGITS_SHA256`` in
 again rebuilds the file byte for byte.
 """
 import argparse
-import hashlib
 import importlib.util
 import pathlib
 
 import numpy
 
-from .make_mnist_subset import split_per_class
+from .make_mnist_subset import save_split
 from .uci_digits import OPTICAL_DIGITS_PATH
 
 SPLIT_SEED = 0
@@ -81,11 +80,7 @@ def main(argv=None):
         raise SystemExit(f"expected 1797 rows of 64 counts 0..16 and a label, got a table of shape {table.shape}")
     images = to_mnist_look(table[:, :64].reshape(-1, 8, 8))
     labels = table[:, 64].astype(numpy.uint8)
-    train, test = split_per_class(labels, SPLIT_SEED, TEST_PER_CLASS)
-    numpy.savez_compressed(args.out, train_images=images[train], train_labels=labels[train],
-                           test_images=images[test], test_labels=labels[test])  # fmt: skip
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes), SHA-256 {digest}")
+    save_split(args.out, images, labels, SPLIT_SEED, TEST_PER_CLASS)
 
 
 if __name__ == "__main__":
