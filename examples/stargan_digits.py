@@ -68,7 +68,7 @@ def main(argv=None):
     train_set = ArrayDataset(train_pixels, split(grey(train_pixels)), transform=signed_grey)
     loader = DataLoader(train_set, args.batch_size, shuffle=True, seed=args.seed, device=args.device)
     k = len(split.ATTRIBUTES)
-    model = StarGAN(ResidualGenerator(width=args.width, blocks=args.blocks, condition_dim=k),
+    model = StarGAN(ResidualGenerator(width=args.width, blocks=args.blocks, condition_dim=k, resize=True),
                     AttributeDiscriminator(k, width=args.width), k, args.cls_weight, args.rec_weight, args.penalty,
                     args.n_critic).to(args.device)  # fmt: skip
     train.fit_in_phases(run, model, loader, model.phases(args.lr))

@@ -11,7 +11,7 @@ from .translation import PatchDiscriminator
 class AttributeDiscriminator(nn.Module):
     def __init__(self, num_attributes, channels=1, width=16):
         super().__init__()
-        self.patches = PatchDiscriminator(channels, width)
+        self.patches = PatchDiscriminator(channels, width, normalize=False)  # the paper's critic has no norm
         self.classifier = nn.Conv2d(4 * width, num_attributes, 7)
 
     def forward(self, x):

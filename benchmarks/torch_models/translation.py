@@ -25,7 +25,7 @@ class ResidualBlock(nn.Module):
 
 
 class ResidualGenerator(nn.Module):
-    def __init__(self, channels=1, width=16, blocks=3, condition_dim=0):
+    def __init__(self, channels=1, width=16, blocks=3, condition_dim=0, resize=False):
         super().__init__()
         first = ([nn.Conv2d(channels + condition_dim, width, 7)] if condition_dim
                  else [nn.Conv2d(channels, width, 7, bias=False), nn.InstanceNorm2d(width)])  # fmt: skip
@@ -33,7 +33,8 @@ class ResidualGenerator(nn.Module):
             nn.ReflectionPad2d(3), *first, nn.ReLU(),
             nn.Conv2d(width, 2 * width, 3, stride=2, padding=1, bias=False), nn.InstanceNorm2d(2 * width), nn.ReLU(),
             *(ResidualBlock(2 * width) for _ in range(blocks)),
-            nn.ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False),
+            *([nn.Upsample(scale_factor=2), nn.ReflectionPad2d(1), nn.Conv2d(2 * width, width, 3, bias=False)] if resize
+              else [nn.ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False)]),
             nn.InstanceNorm2d(width), nn.ReLU(),
             nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh(),
         )  # fmt: skip
@@ -45,13 +46,14 @@ class ResidualGenerator(nn.Module):
 
 
 class PatchDiscriminator(nn.Module):
-    def __init__(self, channels=1, width=16):
+    def __init__(self, channels=1, width=16, normalize=True):
         super().__init__()
+        norm = nn.InstanceNorm2d if normalize else (lambda channels: nn.Identity())  # noqa: E731
         self.trunk = nn.Sequential(
             nn.Conv2d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(LEAK),
-            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), nn.InstanceNorm2d(2 * width),
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=not normalize), norm(2 * width),
             nn.LeakyReLU(LEAK),
-            nn.Conv2d(2 * width, 4 * width, 3, padding=1, bias=False), nn.InstanceNorm2d(4 * width),
+            nn.Conv2d(2 * width, 4 * width, 3, padding=1, bias=not normalize), norm(4 * width),
             nn.LeakyReLU(LEAK),
         )  # fmt: skip
         self.last = nn.Conv2d(4 * width, 1, 3, padding=1)

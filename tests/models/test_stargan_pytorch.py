@@ -20,9 +20,10 @@ def test_critic_and_generator_steps_follow_pytorch(torch_on_one_thread):
     from benchmarks.torch_models.translation import ResidualGenerator as TwinGenerator
 
     tg.manual_seed(0)
-    model = StarGAN(ResidualGenerator(width=WIDTH, blocks=BLOCKS, condition_dim=K), AttributeDiscriminator(K, width=WIDTH),
-                    K, n_critic=N_CRITIC).double()  # fmt: skip
-    twin = twins.StarGAN(copy_weights(model.generator, TwinGenerator(width=WIDTH, blocks=BLOCKS, condition_dim=K).double()),
+    generator = ResidualGenerator(width=WIDTH, blocks=BLOCKS, condition_dim=K, resize=True)  # the example's
+    model = StarGAN(generator, AttributeDiscriminator(K, width=WIDTH), K, n_critic=N_CRITIC).double()
+    twin_generator = TwinGenerator(width=WIDTH, blocks=BLOCKS, condition_dim=K, resize=True).double()
+    twin = twins.StarGAN(copy_weights(model.generator, twin_generator),
                          copy_weights(model.discriminator, twins.AttributeDiscriminator(K, width=WIDTH).double()))  # fmt: skip
     initial = {name: p.numpy().copy() for name, p in model.named_parameters()}
     (d_loss_of, d_optimizer), (g_loss_of, g_optimizer) = model.phases(LR).values()

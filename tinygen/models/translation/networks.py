@@ -31,7 +31,8 @@ convolution then goes without instance norm, which would erase them. The discrim
 a trunk and a head, ``forward(x) = head(features(x))``, so that another head
 (StarGAN's domain classifier) can share the trunk.
 """
-from ...nn import Conv2d, ConvTranspose2d, InstanceNorm2d, LeakyReLU, Module, ReflectionPad2d, ReLU, Sequential, Tanh
+from ...nn import (Conv2d, ConvTranspose2d, Identity, InstanceNorm2d, LeakyReLU, Module, ReflectionPad2d, ReLU,
+                   Sequential, Tanh, Upsample)
 from ...ops import cat
 from ..gan.networks import LEAK, dcgan_init_
 
@@ -58,9 +59,14 @@ class ResidualBlock(Module):
 
 
 class ResidualGenerator(Module):
-    """Images (N, channels, 28, 28) -> translated images of the same shape in [-1, 1]."""
+    """Images (N, channels, 28, 28) -> translated images of the same shape in [-1, 1].
 
-    def __init__(self, channels=1, width=16, blocks=3, condition_dim=0):
+    ``resize=True`` doubles the side by nearest-neighbour upsampling and a 3x3 convolution instead of CycleGAN's
+    transposed convolution, whose uneven overlap of kernels draws a checkerboard (Odena, Dumoulin & Olah,
+    "Deconvolution and Checkerboard Artifacts", 2016): StarGAN's "thick" digits came out striped and speckled.
+    """
+
+    def __init__(self, channels=1, width=16, blocks=3, condition_dim=0, resize=False):
         super().__init__()
         # A constant condition map adds a constant to each channel of the first convolution (reflection
         # padding keeps it constant at the borders too), and instance norm subtracts each channel's mean:
@@ -71,7 +77,8 @@ class ResidualGenerator(Module):
             ReflectionPad2d(3), *first, ReLU(),
             Conv2d(width, 2 * width, 3, stride=2, padding=1, bias=False), InstanceNorm2d(2 * width), ReLU(),  # 28 -> 14
             *(ResidualBlock(2 * width) for _ in range(blocks)),
-            ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False),  # -> 28
+            *([Upsample(scale_factor=2), ReflectionPad2d(1), Conv2d(2 * width, width, 3, bias=False)] if resize
+              else [ConvTranspose2d(2 * width, width, 3, stride=2, padding=1, output_padding=1, bias=False)]),  # -> 28
             InstanceNorm2d(width), ReLU(),
             ReflectionPad2d(3), Conv2d(width, channels, 7), Tanh(),
         )  # fmt: skip
@@ -82,15 +89,20 @@ class ResidualGenerator(Module):
 
 
 class PatchDiscriminator(Module):
-    """Images (N, channels, 28, 28) -> a 7x7 map of scores (N, 1, 7, 7), one per overlapping patch."""
+    """Images (N, channels, 28, 28) -> a 7x7 map of scores (N, 1, 7, 7), one per overlapping patch.
 
-    def __init__(self, channels=1, width=16, condition_dim=0):
+    ``normalize=False`` drops the instance norms (their convolutions get biases): StarGAN's critic has none,
+    and a WGAN-GP critic should not standardise each image's features away.
+    """
+
+    def __init__(self, channels=1, width=16, condition_dim=0, normalize=True):
         super().__init__()
+        norm = InstanceNorm2d if normalize else (lambda channels: Identity())  # noqa: E731
         self.trunk = Sequential(
             Conv2d(channels + condition_dim, width, 4, stride=2, padding=1), LeakyReLU(LEAK),  # 28 -> 14
-            Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), InstanceNorm2d(2 * width),  # -> 7
+            Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=not normalize), norm(2 * width),  # -> 7
             LeakyReLU(LEAK),
-            Conv2d(2 * width, 4 * width, 3, padding=1, bias=False), InstanceNorm2d(4 * width), LeakyReLU(LEAK),
+            Conv2d(2 * width, 4 * width, 3, padding=1, bias=not normalize), norm(4 * width), LeakyReLU(LEAK),
         )  # fmt: skip
         self.last = Conv2d(4 * width, 1, 3, padding=1)
         dcgan_init_(self)

@@ -48,7 +48,7 @@ class AttributeDiscriminator(Module):
 
     def __init__(self, num_attributes, channels=1, width=16):
         super().__init__()
-        self.patches = PatchDiscriminator(channels, width)
+        self.patches = PatchDiscriminator(channels, width, normalize=False)  # the paper's critic has no norm
         self.classifier = Conv2d(4 * width, num_attributes, 7)
 
     def forward(self, x):
