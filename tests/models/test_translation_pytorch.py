@@ -11,7 +11,7 @@ import pytest
 import tinygen as tg
 from tinygen import train
 from tinygen.data import ArrayDataset, DataLoader, UnpairedLoader, mnist, optical_digits
-from tinygen.models.translation import CycleGAN, DiscoGAN, PatchDiscriminator, ResidualGenerator
+from tinygen.models.translation import CycleGAN, DiscoGAN
 
 WIDTH, BLOCKS, BATCH, STEPS, LR = 4, 1, 4, 20, 1e-3  # lr 5x the papers', so 20 steps move every weight
 NETWORKS = ("g_ab", "g_ba", "d_a", "d_b")
