@@ -141,6 +141,8 @@ def ops_suite():
         pointwise_case("max_pool2d 2x2", (64, 32, 28, 28), lambda fw, x: fw.F.max_pool2d(x, 2), 1),
         pointwise_case("avg_pool2d 2x2", (64, 32, 28, 28), lambda fw, x: fw.F.avg_pool2d(x, 2), 1),
         pointwise_case("batch_norm (training)", (64, 32, 28, 28), _batch_norm, 8),
+        pointwise_case("group_norm 8 groups", (64, 64, 14, 14), lambda fw, x: fw.F.group_norm(x, 8), 8),
+        pointwise_case("layer_norm", (4096, 512), lambda fw, x: fw.F.layer_norm(x, (512,)), 8),
         # PixelCNN's 256-way output for 16 colour images of 28x28: one softmax per subpixel
         pointwise_case("log_softmax", (16 * 28 * 28 * 3, 256), lambda fw, x: fw.F.log_softmax(x, dim=1), 5),
         pointwise_case("softmax", (16 * 28 * 28 * 3, 256), lambda fw, x: fw.F.softmax(x, dim=1), 5),
