@@ -12,6 +12,7 @@ families:
                      adversary or an MMD (adversarial autoencoder, WAE-MMD, WAE-GAN)
     diffusion        denoising diffusion: DDPM (forward process, L_simple, the bound), DDIM sampling
     translation      image-to-image translation between domains: CycleGAN, DiscoGAN (two), StarGAN (many)
+    part_to_whole    the whole image from a few of its patches, placed without being told where: Puzzle-GAN
 
 ``class_conditional`` turns any explicit density into a generative classifier:
 one density per class and Bayes' rule.
