@@ -12,6 +12,7 @@ families:
                      adversary or an MMD (adversarial autoencoder, WAE-MMD, WAE-GAN)
     diffusion        denoising diffusion: DDPM (forward process, L_simple, the bound), DDIM sampling
     translation      image-to-image translation between domains: CycleGAN, DiscoGAN (two), StarGAN (many)
+    text_to_image    images from sentences: GAN-CLS and GAN-INT-CLS on a caption encoder trained by matching
     part_to_whole    the whole image from a few of its patches, placed without being told where: Puzzle-GAN
 
 ``class_conditional`` turns any explicit density into a generative classifier:
