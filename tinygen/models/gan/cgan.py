@@ -8,7 +8,9 @@ but was asked to be a 7 is rejected. Here y enters each network as a learned
 embedding (``Embedding(num_classes, embed_dim)``, one per network),
 concatenated to z in G and to the image in D (see ``networks``: the networks
 are built with ``condition_dim=embed_dim``). The generator's loss is the
-non-saturating one; at sampling time the labels choose the digits.
+non-saturating one; at sampling time the labels choose the digits. Another
+condition (a caption's embedding, GAN-CLS) comes in through ``embeddings``:
+each player's map from the condition to the vector its network reads.
 """
 from ...nn import Embedding
 from ..base import check_labels, cycled_labels
@@ -20,11 +22,14 @@ class ConditionalGAN(NonSaturatingGAN):
 
     conditional = True
 
-    def __init__(self, generator, discriminator, latent_dim, num_classes=10, embed_dim=10):
+    def __init__(self, generator, discriminator, latent_dim, num_classes=10, embed_dim=10, embeddings=None):
+        """``embeddings``: (G's, D's) modules from the condition to their networks' input; default an
+        ``Embedding(num_classes, embed_dim)`` of the label each."""
         super().__init__(generator, discriminator, latent_dim)
         self.num_classes = num_classes
-        self.generator_embedding = Embedding(num_classes, embed_dim)
-        self.discriminator_embedding = Embedding(num_classes, embed_dim)
+        if embeddings is None:
+            embeddings = Embedding(num_classes, embed_dim), Embedding(num_classes, embed_dim)
+        self.generator_embedding, self.discriminator_embedding = embeddings
 
     def optimizers(self, lr=2e-4):
         d_optimizer, g_optimizer = super().optimizers(lr)
