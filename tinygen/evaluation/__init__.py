@@ -9,6 +9,8 @@ MNIST classifier instead of a downloaded Inception network:
     toy_metrics       modes captured, high-quality share and reverse KL on 2-D mixtures (VEEGAN, PacGAN)
     translation       translation between digit domains: label preservation (a judge of both domains),
                       FID/KID against the target beside floor and ceiling, cycle error
+    captioned         text to image: digits generated from captions read as the named digit, measured as
+                      the named thickness and slant
     clustering        clusters as a classifier: accuracy after the best one-to-one matching to the labels
     score             all image metrics of a set of samples at once, the real-data floor, a run's samples.npz
     uses              what a density is for besides sampling: Bayes' rule over classes, AUROC of anomaly
