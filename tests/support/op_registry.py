@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygen as tg
-from tinygen.ops.normalization import Moments, Standardize
+from tinygen.ops.normalization import Moments, Standardize, StandardizeAffine
 from tinygen.ops.recurrent import LSTMGates, LSTMSequence
 from tinygen.ops.reduction import LogSoftmax, Softmax
 from .strategies import (
@@ -231,6 +231,24 @@ register("moments", moments_case(), tg.moments,
          lambda x, axes: (x.mean(axes, keepdims=True), x.var(axes, keepdims=True)), fused=Moments)  # fmt: skip
 register("standardize", moments_case().map(_np_standardize_case), tg.standardize,
          lambda x, mean, var: (x - mean) / np.sqrt(var + 1e-5), fused=Standardize)  # fmt: skip
+
+
+@st.composite
+def standardize_affine_case(draw):
+    n, groups, channels, positions = draw(st.tuples(*[st.integers(1, 3)] * 4))
+    x = distinct(draw(arrays((n, groups, channels, positions))), gap=0.3)  # var + eps well away from 0
+    weight, bias = draw(arrays((groups, channels))), draw(arrays((groups, channels)))
+    return Case((x, weight, bias), {"over_batch": draw(st.booleans())})
+
+
+def _np_standardize_affine(x, weight, bias, over_batch):
+    axes = (0, 2, 3) if over_batch else (2, 3)
+    mean, var = x.mean(axes, keepdims=True), x.var(axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-5) * weight[:, :, None] + bias[:, :, None], mean, var
+
+
+register("standardize_affine", standardize_affine_case(), tg.standardize_affine, _np_standardize_affine,
+         fused=StandardizeAffine)  # fmt: skip
 register("softmax", along_axis, tg.softmax, _np_softmax, fused=Softmax)
 register("log_softmax", along_axis, tg.log_softmax, lambda x, dim: np.log(_np_softmax(x, dim)), fused=LogSoftmax)
 register("cumsum", along_axis, tg.cumsum, lambda x, dim: np.cumsum(x, axis=dim))

@@ -9,6 +9,7 @@ side, and the calls that pick one by where the arrays live:
     conv.py       ConvGeometry, im2col and its adjoint col2im
     pooling.py    PoolGeometry, max and average pooling and their gradients
     lstm.py       the LSTM cell after its matrix products, forward and backward
+    norm.py       batch, layer and group norm in training mode, forward and backward (CPU only)
     special.py    the error function erf (NumPy has none)
     fastmath.py   per-element math that several kernels share (a vectorisable tanh, sigmoid)
     jit.py        how the twins are compiled and launched; numba.cuda is imported on the first GPU launch only
@@ -18,6 +19,8 @@ Images are NCHW; float32 and float64 work. The kernels import only
 """
 from .conv import ConvGeometry, col2im, conv_output_size, im2col, pair
 from .lstm import lstm_gates_backward, lstm_gates_forward
+from .norm import standardize_affine_backward, standardize_affine_forward
+from .norm import supports as norm_supports
 from .pooling import PoolGeometry, avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from .special import erf
 
@@ -25,4 +28,5 @@ __all__ = [
     "ConvGeometry", "pair", "conv_output_size", "im2col", "col2im",
     "PoolGeometry", "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
     "lstm_gates_forward", "lstm_gates_backward", "erf",
+    "standardize_affine_forward", "standardize_affine_backward", "norm_supports",
 ]  # fmt: skip

@@ -53,6 +53,12 @@ def cpu_kernel(parallel=False):
     return njit(parallel=parallel, cache=True, error_model="numpy")
 
 
+def reduction_kernel(function):
+    """A serial CPU kernel whose sums may be reassociated (``fastmath={"reassoc"}``), so that LLVM
+    vectorises them with several partial sums; without it a sum adds one element per add's latency."""
+    return njit(cache=True, error_model="numpy", fastmath={"reassoc"})(function)
+
+
 class gpu_kernel:
     """A CUDA twin: compiled with ``cuda.jit(cache=True)`` on its first launch, not at import."""
 

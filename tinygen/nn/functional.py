@@ -17,8 +17,12 @@ so their first and second derivatives follow from the ops'. The Modules in
 
 where var is the biased (divide-by-n) variance, as in PyTorch's forward. The three
 share their two steps, ``moments`` and ``standardize`` (``tinygen.ops.normalization``),
-each one fused op rather than a chain of small ones.
+each one fused op rather than a chain of small ones; in training, when the
+statistics are the input's own, both steps and gamma and beta are one op,
+``standardize_affine``, on the input viewed as (N, groups, channels, positions).
 """
+import math
+
 from .. import backend
 from ..ops import (  # noqa: F401
     avg_pool2d,
@@ -51,7 +55,8 @@ from ..ops import (  # noqa: F401
     softplus,
     tanh,
 )
-from ..ops.normalization import moments, standardize
+from ..creation import ones, zeros
+from ..ops.normalization import standardize, standardize_affine
 from ..tensor import as_tensor
 
 
@@ -93,21 +98,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, *), got {input.shape}")
-    axes = (0,) + tuple(range(2, input.ndim))
-    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)  # per channel, broadcast over the rest
-    if training:
-        count = input.numel() // input.shape[1]
-        if count < 2:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {input.shape}")
-        mean, var = moments(input, axes)
-        if running_mean is not None:
-            # From raw arrays: the running averages are state, not part of the graph.
-            running_mean.copy_((1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1))
-            unbiased_var = var.data.reshape(-1) * (count / (count - 1))
-            running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased_var)
-    else:
-        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    return _scale_and_shift(standardize(input, mean, var, eps), weight, bias, shape)
+    n, c = input.shape[:2]
+    if not training:
+        shape = (1, c) + (1,) * (input.ndim - 2)  # per channel, broadcast over the rest
+        y = standardize(input, running_mean.reshape(shape), running_var.reshape(shape), eps)
+        return _scale_and_shift(y, weight, bias, shape)
+    count = input.numel() // c
+    if count < 2:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {input.shape}")
+    grouped = input.reshape(n, c, 1, count // n)  # each channel a group of one, its statistics over the batch
+    y, mean, var = standardize_affine(grouped, *_affine(input, weight, bias, (c, 1)), eps, over_batch=True)
+    if running_mean is not None:
+        # From raw arrays: the running averages are state, not part of the graph.
+        running_mean.copy_((1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1))
+        unbiased_var = var.data.reshape(-1) * (count / (count - 1))
+        running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased_var)
+    return y.reshape(input.shape)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -115,8 +121,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if input.shape[input.ndim - len(normalized_shape) :] != normalized_shape:
         raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {normalized_shape}")
-    axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    return _scale_and_shift(standardize(input, *moments(input, axes), eps), weight, bias, normalized_shape)
+    features = math.prod(normalized_shape)
+    rows = input.reshape(math.prod(input.shape[: input.ndim - len(normalized_shape)]), 1, features, 1)
+    return standardize_affine(rows, *_affine(input, weight, bias, (1, features)), eps)[0].reshape(input.shape)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -125,9 +132,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise ValueError(f"group_norm: input of shape {input.shape} needs (N, C, *) with C divisible by {num_groups} groups")
     n, c = input.shape[:2]
-    grouped = input.reshape((n, num_groups, c // num_groups) + input.shape[2:])
-    y = standardize(grouped, *moments(grouped, tuple(range(2, grouped.ndim))), eps).reshape(input.shape)
-    return _scale_and_shift(y, weight, bias, (1, c) + (1,) * (input.ndim - 2))
+    grouped = input.reshape(n, num_groups, c // num_groups, math.prod(input.shape[2:]))
+    weight, bias = _affine(input, weight, bias, (num_groups, c // num_groups))
+    return standardize_affine(grouped, weight, bias, eps)[0].reshape(input.shape)
+
+
+def _affine(input, weight, bias, shape):
+    """gamma and beta reshaped to ``shape``; ones and zeros for a layer without them."""
+    like = dict(dtype=input.dtype, device=input.device)
+    return (ones(shape, **like) if weight is None else weight.reshape(shape),
+            zeros(shape, **like) if bias is None else bias.reshape(shape))  # fmt: skip
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,

@@ -51,7 +51,7 @@ from .losses import (
 )
 from .interpolation import interpolate
 from .pooling import avg_pool2d, max_pool2d
-from .normalization import moments, standardize
+from .normalization import moments, standardize, standardize_affine
 from .recurrent import lstm_gates, lstm_sequence
 from .norm import norm
 from .padding import pad
@@ -104,7 +104,7 @@ __all__ = [
     "conv2d", "conv_transpose2d", "masked_conv2d", "max_pool2d", "avg_pool2d", "interpolate", "lstm_gates", "lstm_sequence",
     "skew", "unskew",
     # normalisation (fused)
-    "moments", "standardize",
+    "moments", "standardize", "standardize_affine",
     # losses and log-densities
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
     "huber_loss", "kl_div",

@@ -14,8 +14,13 @@ familiar total
 Both are fused ops with a ``reference`` (see ``tinygen.autograd.function``):
 the same formulas in Tensor ops, which the engine differentiates when a
 gradient must itself be differentiable (a WGAN-GP critic with layer norm).
+
+A layer in training mode runs all of it as one op, ``standardize_affine``:
+moments, standardize and the layer's gamma and beta in two passes of a
+compiled loop forward and two backward (``tinygen.kernels.norm``), where the
+three ops make a dozen; its reference is the composition of the three.
 """
-from .. import backend
+from .. import backend, kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .shape import sum_to
@@ -75,6 +80,38 @@ class Standardize(Function):
         return (x - mean) * (var + self.eps) ** -0.5
 
 
+class StandardizeAffine(Function):
+    """y = standardize(x, mu, var) gamma + beta with (mu, var) = moments(x): a whole layer in training mode.
+
+    x is (N, G, C, S) and gamma, beta are (G, C): see ``tinygen.kernels.norm``
+    for how batch, layer and group norm take this shape, and for the backward.
+    The statistics run over axes (2, 3), and over 0 too when ``over_batch``
+    (batch norm). Outputs (y, mu, var), the statistics with those axes kept as
+    size 1, for batch norm's running averages.
+    """
+
+    def __init__(self, eps, over_batch):
+        self.eps, self.over_batch = eps, over_batch
+        self.axes = (0, 2, 3) if over_batch else (2, 3)
+
+    def forward(self, x, weight, bias):
+        sets = 1 if self.over_batch else x.shape[0]
+        y, self.mean, self.var = kernels.standardize_affine_forward(x, weight, bias, self.eps, sets)  # float64 (sets, G)
+        shape = self.mean.shape + (1, 1)
+        return y, self.mean.astype(x.dtype).reshape(shape), self.var.astype(x.dtype).reshape(shape)
+
+    def backward(self, gy, g_mean, g_var):
+        x, weight, _ = self.inputs
+        grads = kernels.standardize_affine_backward(gy.data, x.data, weight.data, self.mean, self.var, self.eps,
+                                                    g_mean.data, g_var.data)  # fmt: skip
+        return tuple(Tensor(g) if need else None for g, need in zip(grads, self.needs_input_grad))
+
+    def reference(self, x, weight, bias):
+        mean, var = moments(x, self.axes)
+        affine = (1,) + weight.shape + (1,)
+        return standardize(x, mean, var, self.eps) * weight.reshape(affine) + bias.reshape(affine), mean, var
+
+
 def moments(x, axes):
     """(mean, biased variance) of ``x`` over the tuple ``axes``, both with those axes kept as size 1."""
     return Moments(axes)(x)
@@ -82,3 +119,14 @@ def moments(x, axes):
 
 def standardize(x, mean, var, eps=1e-5):
     return Standardize(eps)(x, mean, var)
+
+
+def standardize_affine(x, weight, bias, eps=1e-5, over_batch=False):
+    """-> (y, mean, var): ``x`` (N, G, C, S) standardised by its own moments over each (example, group), or
+    over each group of the whole batch with ``over_batch``, then scaled by ``weight`` and shifted by ``bias``,
+    both (G, C). One fused op on the CPU; CuPy arrays and float16 run its reference, the three ops."""
+    if x.ndim != 4 or weight.shape != x.shape[1:3] or bias.shape != x.shape[1:3]:
+        raise ValueError(f"standardize_affine: expects x of shape (N, G, C, S) and weight and bias of shape (G, C), "
+                         f"got {x.shape}, {weight.shape} and {bias.shape}; reshape them first")  # fmt: skip
+    op = StandardizeAffine(eps, over_batch)
+    return op(x, weight, bias) if kernels.norm_supports(x.data) else op.reference(x, weight, bias)

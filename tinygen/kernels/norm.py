@@ -1,0 +1,132 @@
+"""Normalisation in training mode, forward and backward, each two passes over memory (CPU).
+
+x is viewed as (N, G, C, S): N examples, G groups of C channels, S positions.
+Batch norm is (N, channels, 1, positions) with one set of statistics per group
+shared by the whole batch; group norm (N, groups, channels per group,
+positions) and layer norm (rows, 1, features, 1) have one per example and group.
+Over the m values of one set, with gamma and beta per (group, channel):
+
+    mu = mean(x),  var = mean((x - mu)^2),  s = 1 / sqrt(var + eps),
+    xhat = (x - mu) s,                      y = gamma xhat + beta
+
+Backward, from g = dL/dy and the gradients g_mu, g_var reaching the two
+statistics directly (batch norm's running averages read them, outside the graph):
+
+    dL/dbeta = sum g,   dL/dgamma = sum g xhat          (over examples and positions)
+    A = sum gamma g,    B = sum gamma g xhat            (over the set)
+    dL/dx = s gamma g + (g_mu - s A) / m + xhat (2 g_var / s - s B) / m
+
+Each set is read twice in a row (the sums, then the output), so the second
+read comes from cache: one pass over memory for the moments and one for the
+output, the same for the backward. Sums run in float64 whatever the data type.
+The loops are serial: a norm is a short pass, not worth waking a second thread.
+CuPy arrays and float16 take the Tensor-op route (``tinygen.ops.normalization``).
+"""
+import math
+
+import numpy
+
+from .jit import contiguous, on_gpu, reduction_kernel
+
+
+def supports(x):
+    """Whether these loops take ``x``: a NumPy array of float32 or float64."""
+    return not on_gpu(x) and x.dtype in (numpy.float32, numpy.float64)
+
+
+@reduction_kernel
+def _moments_and_output(x, weight, bias, eps, mean, var, y):
+    examples, groups, channels, positions = x.shape
+    per_set = examples // mean.shape[0]  # examples sharing one set of statistics
+    m = per_set * channels * positions
+    rows = x.reshape(examples, groups, channels * positions)  # each example's share of a set is one row
+    for i in range(mean.shape[0]):
+        for g in range(groups):
+            first, last = i * per_set, (i + 1) * per_set
+            total = 0.0
+            for n in range(first, last):
+                for k in range(rows.shape[2]):
+                    total += rows[n, g, k]
+            mu = total / m
+            squares = 0.0  # about mu, not sum(x^2) - m mu^2, which cancels catastrophically when |mu| >> std
+            for n in range(first, last):
+                for k in range(rows.shape[2]):
+                    d = rows[n, g, k] - mu
+                    squares += d * d
+            mean[i, g], var[i, g] = mu, squares / m
+            s = 1 / math.sqrt(squares / m + eps)
+            for n in range(first, last):
+                if positions == 1:  # layer norm: one loop over the features, which the compiler vectorises
+                    for c in range(channels):
+                        y[n, g, c, 0] = (x[n, g, c, 0] - mu) * (s * weight[g, c]) + bias[g, c]
+                else:
+                    for c in range(channels):
+                        scale = s * weight[g, c]
+                        shift = bias[g, c] - mu * scale
+                        for p in range(positions):
+                            y[n, g, c, p] = x[n, g, c, p] * scale + shift
+
+
+@reduction_kernel
+def _backward(gy, x, weight, mean, var, eps, g_mean, g_var, gx, g_weight, g_bias):
+    examples, groups, channels, positions = x.shape
+    per_set = examples // mean.shape[0]
+    m = per_set * channels * positions
+    for i in range(mean.shape[0]):
+        for g in range(groups):
+            first, last = i * per_set, (i + 1) * per_set
+            mu, s = mean[i, g], 1 / math.sqrt(var[i, g] + eps)
+            a = b = 0.0
+            for n in range(first, last):
+                if positions == 1:  # layer norm, vectorised over the features as above (sums and stores apart)
+                    for c in range(channels):
+                        a += weight[g, c] * gy[n, g, c, 0]
+                        b += weight[g, c] * gy[n, g, c, 0] * ((x[n, g, c, 0] - mu) * s)
+                    for c in range(channels):
+                        g_bias[g, c] += gy[n, g, c, 0]
+                        g_weight[g, c] += gy[n, g, c, 0] * ((x[n, g, c, 0] - mu) * s)
+                    continue
+                for c in range(channels):
+                    sum_g = sum_gx = 0.0
+                    for p in range(positions):
+                        sum_g += gy[n, g, c, p]
+                        sum_gx += gy[n, g, c, p] * (x[n, g, c, p] - mu)
+                    sum_gx *= s
+                    g_bias[g, c] += sum_g
+                    g_weight[g, c] += sum_gx
+                    a += weight[g, c] * sum_g
+                    b += weight[g, c] * sum_gx
+            shift = (g_mean[i, g] - s * a) / m
+            slope = (2 * g_var[i, g] / s - s * b) / m * s  # the coefficient of x - mu
+            for n in range(first, last):
+                if positions == 1:
+                    for c in range(channels):
+                        gx[n, g, c, 0] = gy[n, g, c, 0] * (s * weight[g, c]) + (x[n, g, c, 0] - mu) * slope + shift
+                    continue
+                for c in range(channels):
+                    scale = s * weight[g, c]
+                    for p in range(positions):
+                        gx[n, g, c, p] = gy[n, g, c, p] * scale + (x[n, g, c, p] - mu) * slope + shift
+
+
+def standardize_affine_forward(x, weight, bias, eps, sets):
+    """-> (y, mean, var): x (N, G, C, S), weight and bias (G, C); ``sets``: 1 (batch norm) or N sets of
+    statistics, whose mean and var come as (sets, G) in float64."""
+    _, (x, weight, bias) = contiguous(x, weight, bias)
+    mean = numpy.empty((sets, x.shape[1]), numpy.float64)
+    var = numpy.empty_like(mean)
+    y = numpy.empty_like(x)
+    _moments_and_output(x, weight, bias, eps, mean, var, y)
+    return y, mean, var
+
+
+def standardize_affine_backward(gy, x, weight, mean, var, eps, g_mean, g_var):
+    """-> (dL/dx, dL/dweight, dL/dbias) from ``gy`` = dL/dy, the float64 (sets, G) statistics of the forward,
+    and the statistics' own gradients ``g_mean``, ``g_var`` (see above)."""
+    _, (gy, x, weight) = contiguous(gy, x, weight)
+    gx = numpy.empty_like(x)
+    g_weight = numpy.zeros(weight.shape, numpy.float64)
+    g_bias = numpy.zeros_like(g_weight)
+    g_mean, g_var = (g.reshape(mean.shape).astype(numpy.float64) for g in (g_mean, g_var))
+    _backward(gy, x, weight, mean, var, eps, g_mean, g_var, gx, g_weight, g_bias)
+    return gx, g_weight.astype(x.dtype), g_bias.astype(x.dtype)
