@@ -37,6 +37,7 @@ class TinygenAdapter(_Adapter):
 
         self.tg, self.device = tinygen, device
         self.F, self.nn, self.optim = tinygen.nn.functional, tinygen.nn, tinygen.optim
+        self.grad = tinygen.grad
         self.version = tinygen.__version__
 
     def tensor(self, array, requires_grad=False):
@@ -74,6 +75,7 @@ class TorchAdapter(_Adapter):
         torch.set_num_threads(2 if device == "cpu" else torch.get_num_threads())
         self.torch, self.device = torch, "cuda" if device == "gpu" else "cpu"
         self.F, self.nn, self.optim = torch.nn.functional, _TorchNN(torch, self.device), torch.optim
+        self.grad = torch.autograd.grad
         self.version = torch.__version__
 
     def tensor(self, array, requires_grad=False):
