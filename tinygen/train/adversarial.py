@@ -1,6 +1,7 @@
 """Adversarial training: the alternating loop of every GAN, written out.
 
-One step per batch of real data x:
+One step per batch of real data x (the model is first told the step's
+number, ``model.progress(step)``, for a schedule of its own):
 
     1. the critic's step   fake = G(z);  L_D(x, fake.detach());  D's optimizer steps
                            (detach: L_D must not reach G's weights; G is a constant to D)
@@ -73,6 +74,7 @@ def fit_adversarially(run, model, loader, lr=None, ema_decay=None, num_samples=1
 
     for epoch in run.epochs():
         for x, y in run.progress(loader):
+            model.progress(run.step)  # a schedule of the model's own (Progressive GAN's growth)
             labels = y if model.conditional else None
             fake = model.generate(model.noise(x.shape[0]), labels)
             d_loss, terms = model.discriminator_loss(x, fake.detach(), labels)

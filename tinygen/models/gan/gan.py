@@ -81,6 +81,9 @@ class GAN(GenerativeModel):
         loss = -softplus(self.critic(fake, labels)).mean()
         return loss, {"g_loss": loss}
 
+    def progress(self, step):
+        """Told by the training loop before each step (1, 2, ...): nothing here (Progressive GAN grows)."""
+
     def after_critic_step(self):
         """What the objective does to D after each of its steps: nothing here (WGAN clips the weights)."""
 
