@@ -18,6 +18,8 @@ regulariser and settings) with the equation in its docstring, on the shared
     infogan  InfoGAN (Chen et al., 2016): a latent code made readable by a mutual-information bound
     ebgan    EBGAN (Zhao et al., 2017): an autoencoder's reconstruction error as the energy, a margin, pulling away
     began    BEGAN (Berthelot et al., 2017): an autoencoder discriminator held in balance by the controller k_t
+    progressive  Progressive GAN (Karras et al., 2018): both networks grown 7x7 -> 14x14 -> 28x28, each new
+             block faded in; WGAN-GP with a drift term (its networks: ``progressive_networks``)
 
 DCGAN (Radford et al., 2016) is an architecture, not an objective: its
 generator and discriminator are in ``networks``, trained with any of these.
@@ -36,10 +38,13 @@ from .gan import GAN, NonSaturatingGAN
 from .infogan import InfoGAN
 from .networks import (AutoencoderDiscriminator, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator,
                        dcgan_init_)  # fmt: skip
+from .progressive import ProgressiveGAN
+from .progressive_networks import ProgressiveDiscriminator, ProgressiveGenerator
 from .unrolled import UnrolledGAN, UnrolledNonSaturatingGAN
 from .wgan import WGAN
 from .wgan_gp import WGANGP
 
 __all__ = ["GAN", "WGAN", "WGANGP", "ConditionalGAN", "InfoGAN", "EBGAN", "BEGAN", "AutoencoderDiscriminator",
            "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "NonSaturatingGAN", "UnrolledGAN",
-           "UnrolledNonSaturatingGAN", "dcgan_init_"]  # fmt: skip
+           "UnrolledNonSaturatingGAN", "ProgressiveGAN", "ProgressiveDiscriminator", "ProgressiveGenerator",
+           "dcgan_init_"]  # fmt: skip
