@@ -10,8 +10,9 @@ side, and the calls that pick one by where the arrays live:
     pooling.py    PoolGeometry, max and average pooling and their gradients
     lstm.py       the LSTM cell after its matrix products, forward and backward
     norm.py       batch, layer and group norm in training mode, forward and backward (CPU only)
+    softmax.py    softmax and log_softmax along one axis, forward and backward (CPU only)
     special.py    the error function erf (NumPy has none)
-    fastmath.py   per-element math that several kernels share (a vectorisable tanh, sigmoid)
+    fastmath.py   per-element math that several kernels share (a vectorisable tanh, sigmoid, exp)
     jit.py        how the twins are compiled and launched; numba.cuda is imported on the first GPU launch only
 
 Images are NCHW; float32 and float64 work. The kernels import only
@@ -22,6 +23,8 @@ from .lstm import lstm_gates_backward, lstm_gates_forward
 from .norm import standardize_affine_backward, standardize_affine_forward
 from .norm import supports as norm_supports
 from .pooling import PoolGeometry, avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+from .softmax import softmax_backward, softmax_forward
+from .softmax import supports as softmax_supports
 from .special import erf
 
 __all__ = [
@@ -29,4 +32,5 @@ __all__ = [
     "PoolGeometry", "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
     "lstm_gates_forward", "lstm_gates_backward", "erf",
     "standardize_affine_forward", "standardize_affine_backward", "norm_supports",
+    "softmax_forward", "softmax_backward", "softmax_supports",
 ]  # fmt: skip

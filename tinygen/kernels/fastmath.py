@@ -61,6 +61,33 @@ def sigmoid(x):
     return _HALF + _HALF * tanh(_HALF * x)  # sigmoid(x) = (1 + tanh(x/2)) / 2: one function to vectorise
 
 
+_LOG2E, _LN2_HIGH, _LN2_LOW = numpy.float32(1.44269504088896341), numpy.float32(0.693359375), numpy.float32(-2.12194440e-4)
+_EXP_P = tuple(numpy.float32(a) for a in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                                          1.6666665459e-1, 5.0000001201e-1))
+_EXP_FLOOR = numpy.float32(-88)  # 2^-127 from bits is exactly 0: what e^x rounds to (or nearly) below here
+
+
+@register_jitable
+def exp_nonpositive(x):
+    """e^x for x <= 0 (or NaN); for float32 Cephes' expf (relative error below 2e-7) in a form the CPU
+    compiler vectorises, where ``math.exp`` is one libm call per element. float64 keeps the exact function.
+
+    e^x = 2^n e^r with n = round(x / ln 2) and |r| <= ln 2 / 2: e^r a polynomial, 2^n
+    built from its exponent bits. Below -88 the result is 0 (-inf included); NaN stays
+    NaN (``numpy.maximum`` propagates it). Softmax's arguments, x - max x, are <= 0.
+    """
+    if not is_float32(x):
+        return math.exp(x)
+    x = numpy.maximum(x, _EXP_FLOOR)
+    n = numpy.floor(x * _LOG2E + _HALF)
+    r = x - n * _LN2_HIGH - n * _LN2_LOW  # ln 2 in two parts, so that n ln 2 is exact in float32
+    p = _EXP_P[0]
+    for a in _EXP_P[1:]:
+        p = p * r + a
+    p = p * r * r + r + numpy.float32(1)
+    return p * numpy.int32((numpy.int32(n) + numpy.int32(127)) << numpy.int32(23)).view(numpy.float32)
+
+
 @register_jitable
 def clip(i, low, high):
     """i limited to [low, high]. (Numba's builtin min and max fail to type inside CUDA kernels.)"""

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy
 
-from .. import backend
+from .. import backend, kernels
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .elementwise import maximum, minimum
@@ -104,14 +104,18 @@ class LogSumExp(Function):
 class Softmax(Function):
     """y_i = e^{x_i} / sum_j e^{x_j};  dL/dx = y (dL/dy - sum_j y_j dL/dy_j).
 
-    Fused: forward and backward each make two passes over raw arrays, where the
-    same formula in Tensor ops makes five; ``reference`` is that formula.
+    Fused: on the CPU forward and backward are one pass each of a compiled loop
+    (``tinygen.kernels.softmax``); on CuPy arrays (and float16) two passes of array
+    expressions, where the same formula in Tensor ops makes five; ``reference`` is that formula.
     """
 
     def __init__(self, axis):
         self.axis = axis
 
     def forward(self, x):
+        if kernels.softmax_supports(x):
+            self.y = kernels.softmax_forward(x, self.axis)
+            return self.y
         xp = backend.get_array_module(x)
         y = x - _finite_max(x, (self.axis,))
         xp.exp(y, out=y)
@@ -120,6 +124,8 @@ class Softmax(Function):
         return y
 
     def backward(self, gy):
+        if kernels.softmax_supports(self.y):
+            return Tensor(kernels.softmax_backward(self.y, gy.data, self.axis))
         g = gy.data - _sum_of_products((self.axis,), self.y, gy.data)
         g *= self.y
         return Tensor(g)
@@ -131,17 +137,22 @@ class Softmax(Function):
 class LogSoftmax(Function):
     """y_i = x_i - logsumexp(x);  dL/dx = dL/dy - e^y sum_j dL/dy_j  (e^y is the softmax).
 
-    Fused like ``Softmax``: the backward is one exp and one sum, in place.
+    Fused like ``Softmax``; the array route's backward is one exp and one sum, in place.
     """
 
     def __init__(self, axis):
         self.axis = axis
 
     def forward(self, x):
-        self.y = x - LogSumExp((self.axis,), True).forward(x)
+        if kernels.softmax_supports(x):
+            self.y = kernels.softmax_forward(x, self.axis, log=True)
+        else:
+            self.y = x - LogSumExp((self.axis,), True).forward(x)
         return self.y
 
     def backward(self, gy):
+        if kernels.softmax_supports(self.y):
+            return Tensor(kernels.softmax_backward(self.y, gy.data, self.axis, log=True))
         xp = backend.get_array_module(self.y)
         g = xp.exp(self.y)
         g *= -_sum_of_products((self.axis,), gy.data)
