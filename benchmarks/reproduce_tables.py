@@ -95,6 +95,8 @@ ROWS = [
     Row("vaegan default (with its vae)", "examples/vaegan_mnist.py"),
     # Diffusion (issue 20): the default U-Net's DDIM samples (S = 50, eta = 1), 1,000 of them as for the other rows
     Row("diffusion default", "examples/diffusion_mnist.py", ("--samples", "1000")),
+    # Text to image (issue 18): GAN-INT-CLS's digits for 1,000 captions of test digits (and 1,000 held-out ones)
+    Row("text-to-image gan-int-cls default", "examples/text_to_image_digits.py"),
 ]
 
 
