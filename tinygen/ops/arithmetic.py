@@ -5,6 +5,7 @@ input receives the sum of the gradient over the axes it was copied along:
 ``sum_to(grad, x.shape)``. That one rule serves every binary op here.
 """
 from ..autograd.function import Function
+from ..threads import product
 from .promotion import promote
 from .shape import sum_to
 
@@ -89,7 +90,7 @@ class MatMul(Function):
     """
 
     def forward(self, a, b):
-        return a @ b
+        return product(a, b)
 
     def backward(self, gy):
         a, b = self.inputs

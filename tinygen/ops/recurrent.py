@@ -30,6 +30,7 @@ from .. import kernels
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ..threads import product
 from .elementwise import sigmoid, tanh
 from .shape import split, stack
 
@@ -75,7 +76,7 @@ class LSTMSequence(Function):
         gates, tanh_c = xp.empty(projected.shape, projected.dtype), xp.empty((steps, batch, hidden), c0.dtype)
         preact, w_hh_t = xp.empty(projected.shape[1:], projected.dtype), w_hh.T
         for t in range(steps):
-            xp.matmul(hs[t], w_hh_t, out=preact)
+            product(hs[t], w_hh_t, out=preact)
             preact += projected[t]
             kernels.lstm_gates_forward(preact, cs[t], out=(hs[t + 1], cs[t + 1], gates[t], tanh_c[t]))
         self.saved = hs, cs, gates, tanh_c
@@ -90,10 +91,10 @@ class LSTMSequence(Function):
         for t in reversed(range(len(gates))):
             xp.add(g_hs.data[t], dh_prev, out=dh)  # h_t feeds the output and the next step
             kernels.lstm_gates_backward(dh, dc, (gates[t], tanh_c[t]), cs[t], out=(d_preact[t], dc))
-            xp.matmul(d_preact[t], w_hh, out=dh_prev)
+            product(d_preact[t], w_hh, out=dh_prev)
         d_w_hh = None
         if self.needs_input_grad[1]:  # one product over all steps, not one per step
-            d_w_hh = Tensor(d_preact.reshape(-1, d_preact.shape[2]).T @ hs[:-1].reshape(-1, hs.shape[2]))
+            d_w_hh = Tensor(product(d_preact.reshape(-1, d_preact.shape[2]).T, hs[:-1].reshape(-1, hs.shape[2])))
         return Tensor(d_preact), d_w_hh, Tensor(dh_prev), Tensor(dc)
 
     reference = staticmethod(lstm_sequence_reference)
