@@ -131,9 +131,10 @@ class Requests:
         self.n, self.each = args.samples, max(1, args.samples // 2)
         for combination in HELD_OUT:
             values = np.zeros((self.each, test_attributes.shape[1]), dtype=np.float32)
-            values[:, 1 - combination.attribute] = np.arange(self.each) % 2
+            values[:, 1 - combination.attribute] = np.arange(self.each) % 2  # the other of the two attributes
             values[:, combination.attribute] = combination.value
-            labels.append(np.full(self.each, combination.digit)), attributes.append(values)
+            labels.append(np.full(self.each, combination.digit))
+            attributes.append(values)
         self.labels, self.attributes = np.concatenate(labels), np.concatenate(attributes)
         self.sentences = [caption(y, c, rng) for y, c in zip(self.labels, self.attributes)]
 
