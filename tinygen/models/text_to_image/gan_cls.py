@@ -16,7 +16,7 @@ h^ (another caption of the batch: the batch rolled by one), to be rejected:
     L_G = -log D(G(z, h), h)                                  (non-saturating)
 
 A caption rolled in from another digit may describe this one as well (same
-digit, same attributes: about 1 pair in 40 here); the paper accepts that noise.
+digit, same attributes: 1 pair in 33 on the training captions here); the paper accepts that noise.
 
 GAN-INT, learning from interpolated captions. Embeddings between those of
 two training captions lie near the data manifold of text, and no real image
