@@ -53,12 +53,16 @@ import numpy
 
 from .. import backend
 from ..autograd.function import Function
-from ..kernels import ConvGeometry, col2im, im2col, pair
+from ..kernels import ConvGeometry, col2im, im2col, pair, winograd
 from .padding import pad
 
 # im2col columns per chunk of images: small enough to stay in the last-level cache, large enough for an efficient
 # matrix product (of 4, 8, 16 and 64 MiB, 16 was best or even on every benchmark convolution here)
 CHUNK_BYTES = 16 << 20
+# 3x3 stride-1 convolutions with at least this many channels in and out go by Winograd's F(2x2, 3x3) on the CPU,
+# a few images at a time: the transforms are quick only while V and M fit in the core's own cache
+WINOGRAD_CHANNELS = 16
+WINOGRAD_CHUNK_BYTES = 2 << 20
 
 
 def _im2col(x, geometry):
@@ -87,10 +91,12 @@ def _whole_image(geometry):
 def _image_chunks(geometry, x_shape, out_channels, dtype, gpu):
     """Slices of consecutive images whose columns, (C*T, B*OH*OW), and output-shaped
     gradients, (F, B*OH*OW), take at most about CHUNK_BYTES (all images at once on a GPU)."""
-    n, c = x_shape[:2]
-    rows = max(c * len(geometry.taps), out_channels)
+    rows = max(x_shape[1] * len(geometry.taps), out_channels)
     per_image = rows * numpy.prod(geometry.output_size) * numpy.dtype(dtype).itemsize
-    step = n if gpu else max(1, int(CHUNK_BYTES // per_image))
+    return _chunks(x_shape[0], x_shape[0] if gpu else max(1, int(CHUNK_BYTES // per_image)))
+
+
+def _chunks(n, step):
     return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
@@ -147,6 +153,37 @@ def _flipped_kernel(w, groups):
     return by_group.reshape(groups * c_group, f // groups, kh, kw)
 
 
+def _uses_winograd(geometry, x, out_channels):
+    return winograd.applies(geometry, x) and min(x.shape[1], out_channels) >= WINOGRAD_CHANNELS
+
+
+def _winograd_chunks(geometry, x, out_channels):
+    """(images, V) for each chunk of images whose transformed inputs V and products M take WINOGRAD_CHUNK_BYTES."""
+    th, tw = winograd.tiles(geometry)
+    per_image = 16 * max(x.shape[1], out_channels) * th * tw * x.dtype.itemsize
+    for images in _chunks(x.shape[0], max(1, int(WINOGRAD_CHUNK_BYTES // per_image))):
+        v = numpy.empty((16, x.shape[1], (images.stop - images.start) * th * tw), x.dtype)
+        winograd.input_transform(x[images], geometry.padding, v)
+        yield images, v
+
+
+def _winograd_conv2d(geometry, x, w, y):
+    """y (F, N, OH, OW) = conv2d(x, w) by F(2x2, 3x3): M = U @ V for each of the 16 transform positions."""
+    u = winograd.weight_transform(w)
+    for images, v in _winograd_chunks(geometry, x, w.shape[0]):
+        winograd.output_transform(numpy.matmul(u, v), y[:, images])
+
+
+def _winograd_weight(geometry, x, g):
+    """conv2d's weight gradient by F(2x2, 3x3): dU = sum over tiles of dM @ V^T, then dg = G^T dU G."""
+    du = 0
+    for images, v in _winograd_chunks(geometry, x, g.shape[1]):
+        dm = numpy.empty((16, g.shape[1], v.shape[2]), v.dtype)
+        winograd.output_transform_adjoint(g[images], dm)
+        du = du + dm @ v.transpose(0, 2, 1)
+    return winograd.weight_transform_adjoint(du)
+
+
 class Convolution(Function):
     """y = conv2d(x, w): forward by im2col and one matrix product per chunk of images."""
 
@@ -158,6 +195,10 @@ class Convolution(Function):
         _check_channels(x.shape, w.shape, g.groups)
         xp, (n, f, oh, ow) = backend.get_array_module(x), _output_shape(g, x.shape, w.shape[0])
         y = xp.empty((f, n * oh * ow), xp.result_type(x, w))  # channel-major, as the products come out
+        if _uses_winograd(g, x, f):
+            self.cols = None
+            _winograd_conv2d(g, x, w, y.reshape(f, n, oh, ow))
+            return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
         w_flat = _by_group(_flat_weight(g, w), g.groups)
         self.cols = _im2col(x, g) if _columns_are_small(g, x.shape, f) else None
         for images, cols in _chunked_im2col(g, x, f, self.cols):
@@ -227,6 +268,8 @@ class ConvolutionWeight(Function):
         self.geometry, self.weight_shape, self.cols = geometry, tuple(weight_shape), cols
 
     def forward(self, x, g):
+        if self.cols is None and _uses_winograd(self.geometry, x, g.shape[1]):
+            return _winograd_weight(self.geometry, x, g)
         groups, flat = self.geometry.groups, 0
         for images, cols in _chunked_im2col(self.geometry, x, g.shape[1], self.cols):
             by_group = _by_group(_flat_channels_first(g[images]), groups) @ _by_group(cols, groups).transpose(0, 2, 1)
