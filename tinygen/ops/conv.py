@@ -224,7 +224,7 @@ class TransposedConvolution(Function):
         if g.shape != expected:
             raise ValueError(f"expected an input of shape {expected} for output shape {self.x_shape}, got {g.shape}")
         groups = self.geometry.groups
-        flipped = self._flipped_geometry(g.shape)
+        flipped = self._flipped_geometry(g)
         if flipped is not None:
             return Convolution(flipped).forward(g, _flipped_kernel(w, groups))
         z = backend.get_array_module(g).empty(self.x_shape, g.dtype)
@@ -234,22 +234,24 @@ class TransposedConvolution(Function):
             z[images] = _col2im(cols.reshape(-1, cols.shape[-1]), z[images].shape, self.geometry)
         return z
 
-    def _flipped_geometry(self, g_shape):
+    def _flipped_geometry(self, g_array):
         """With stride 1, the adjoint is itself a convolution: of g with the kernel flipped in space
         and transposed in channels, padded by d(k-1) - p (a masked kernel's taps flip with it). That
         skips col2im's scattered adds, which cost more than a second im2col once there are many
-        channels (32 or more, measured), as long as z has about as many pixels as g: where it grows
-        the image (1x1 -> 7x7, DCGAN's first layer) the flipped columns, one per pixel of z, are
-        mostly padding, and 49 times as many as col2im's."""
-        g = self.geometry
+        channels (32 or more, measured; 16 or more where the flipped convolution goes by Winograd),
+        as long as z has about as many pixels as g: where it grows the image (1x1 -> 7x7, DCGAN's
+        first layer) the flipped columns, one per pixel of z, are mostly padding, and 49 times as
+        many as col2im's."""
+        g, g_shape = self.geometry, g_array.shape
         pads = [d * (k - 1) - p for k, p, d in zip(g.kernel_size, g.padding, g.dilation)]
-        many_channels = self.x_shape[1] >= 32
         grows = numpy.prod(self.x_shape[2:]) > 2 * numpy.prod(g_shape[2:])
-        if g.stride != (1, 1) or min(pads) < 0 or not many_channels or grows:
+        if g.stride != (1, 1) or min(pads) < 0 or grows:
             return None
         last = g.kernel_size[0] * g.kernel_size[1] - 1
         flipped = ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps], g.groups)
-        return flipped if flipped.output_size == self.x_shape[2:] else None  # output_padding: padded on one side only
+        many_channels = self.x_shape[1] >= 32 or _uses_winograd(flipped, g_array, self.x_shape[1])
+        fits = flipped.output_size == self.x_shape[2:]  # not with output_padding: padded on one side only
+        return flipped if many_channels and fits else None
 
     def backward(self, gz):
         g, w = self.inputs
