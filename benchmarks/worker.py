@@ -61,7 +61,13 @@ def main():
     parser.add_argument("--only-check", action="store_true", help="compute results, time nothing")
     parser.add_argument("--memory", action="store_true", help="measure each step's peak memory, time nothing")
     parser.add_argument("--only", default="", help="only the cases whose name contains this text")
+    parser.add_argument("--serial-below", type=float, metavar="FLOPS",
+                        help="tinygen: products below this many flops on one thread (tinygen.threads; 0: none)")
     args = parser.parse_args()
+    if args.serial_below is not None:
+        from tinygen import threads
+
+        threads.set_serial_below(args.serial_below)
 
     fw = ADAPTERS[args.framework](args.device)
     print(json.dumps({"framework": fw.name, "version": fw.version}), flush=True)
