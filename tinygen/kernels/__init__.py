@@ -7,6 +7,7 @@ CPU loops (Numba ``@njit``) and its CUDA loops (Numba ``@cuda.jit``) side by
 side, and the calls that pick one by where the arrays live:
 
     conv.py       ConvGeometry, im2col and its adjoint col2im
+    winograd.py   Winograd's F(2x2, 3x3) transforms for 3x3 stride-1 convolutions, and their adjoints (CPU only)
     pooling.py    PoolGeometry, max and average pooling and their gradients
     lstm.py       the LSTM cell after its matrix products, forward and backward
     norm.py       batch, layer and group norm in training mode, forward and backward (CPU only)
