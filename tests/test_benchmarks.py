@@ -27,3 +27,16 @@ def test_the_op_overhead_chains_agree_with_pytorch():
     assert sorted(runs) == ["tinygen", "tinygen at HEAD", "torch"]
     for results in runs.values():
         assert all(results[0][name]["ops"] == 200 and results[0][name]["forward_s"] > 0 for name in op_overhead.CHAINS)
+
+
+def test_the_busy_machine_benchmark_runs(capsys):
+    """One fresh process per setting, quiet and beside the spinning process, and the table it prints."""
+    path = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "busy_machine.py"
+    spec = importlib.util.spec_from_file_location("busy_machine", path)
+    busy_machine = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(busy_machine)
+    busy_machine.main(["--processes", "1", "--budget", "0.05", "--cases", "K=0", "--no-save"])
+    table = capsys.readouterr().out
+    for condition in ("quiet", "one core busy"):
+        for configuration in busy_machine.CONFIGURATIONS:
+            assert f"| {condition} | {configuration} |" in table
