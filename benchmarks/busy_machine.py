@@ -10,7 +10,8 @@ process spinning on a core, the everyday case of a laptop doing something else):
 * the distribution over fresh processes (``--processes`` of each) of a step's
   median time, for tinygen as it is, tinygen with every product left to BLAS's
   own threading (``--serial-below 0``, what tinygen did before threads.py),
-  and PyTorch, on the small MLP GAN step and a 32-channel convolution.
+  tinygen on one thread throughout, and PyTorch, on the small MLP GAN step and
+  a 32-channel convolution.
 
     python benchmarks/busy_machine.py --sweep --processes 6
 """
@@ -30,10 +31,12 @@ sys.path.insert(0, str(HERE))
 from run import RESULTS, machine, worker_environment  # noqa: E402
 
 CASES = ("Unrolled GAN K=0 toy MLP", "conv2d 32->32 28x28 k3 fwd+bwd")
-CONFIGURATIONS = {  # name -> (framework, extra worker arguments)
-    "tinygen": ("tinygen", []),
-    "tinygen, every product on BLAS's threads (before)": ("tinygen", ["--serial-below", "0"]),
-    "torch": ("torch", []),
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+CONFIGURATIONS = {  # name -> (framework, extra worker arguments, extra environment)
+    "tinygen": ("tinygen", [], {}),
+    "tinygen, every product on BLAS's threads (before)": ("tinygen", ["--serial-below", "0"], {}),
+    "tinygen, one thread": ("tinygen", [], ONE_THREAD),
+    "torch": ("torch", [], {}),
 }
 PRODUCTS = [(250, 128, 128), (250, 128, 2), (64, 288, 784), (128, 512, 512), (32, 288, 50176), (64, 576, 12544)]
 
@@ -75,12 +78,13 @@ def sweep(repeats=400):
 
 def step_medians(configuration, case, processes, budget, results_dir):
     """The median step time (ms) of each of ``processes`` fresh worker processes."""
-    framework, extra = CONFIGURATIONS[configuration]
+    framework, extra, environment = CONFIGURATIONS[configuration]
     medians = []
     for _ in range(processes):
         command = [sys.executable, str(HERE / "worker.py"), "--framework", framework, "--suite", "all",
                    "--only", case, "--budget", str(budget), "--results-dir", results_dir, *extra]
-        done = subprocess.run(command, env=worker_environment(), capture_output=True, text=True, check=False)
+        done = subprocess.run(command, env={**worker_environment(), **environment}, capture_output=True, text=True,
+                              check=False)  # fmt: skip
         if done.returncode != 0:
             raise SystemExit(f"the {framework} worker failed:\n{done.stderr[-3000:]}")
         timed = [json.loads(line) for line in done.stdout.splitlines() if '"median_ms"' in line]
