@@ -54,6 +54,7 @@ import numpy
 from .. import backend
 from ..autograd.function import Function
 from ..kernels import ConvGeometry, col2im, im2col, pair, winograd
+from ..threads import product
 from .padding import pad
 
 # im2col columns per chunk of images: small enough to stay in the last-level cache, large enough for an efficient
@@ -175,7 +176,7 @@ def _winograd_conv2d(geometry, x, w, y):
     """y (F, N, OH, OW) = conv2d(x, w) by F(2x2, 3x3): M = U @ V for each of the 16 transform positions."""
     u = winograd.weight_transform(w).astype(x.dtype)
     for images, v, m in _winograd_chunks(geometry, x, w.shape[0]):
-        winograd.output_transform(numpy.matmul(u, v, out=m), y[:, images])
+        winograd.output_transform(product(u, v, out=m), y[:, images])  # small products: one BLAS thread each
 
 
 def _winograd_weight(geometry, x, g):
@@ -183,7 +184,7 @@ def _winograd_weight(geometry, x, g):
     du = 0
     for images, v, dm in _winograd_chunks(geometry, x, g.shape[1]):
         winograd.output_transform_adjoint(g[images], dm)
-        du = du + dm @ v.transpose(0, 2, 1)
+        du = du + product(dm, v.transpose(0, 2, 1))
     return winograd.weight_transform_adjoint(du)
 
 
