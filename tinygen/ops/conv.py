@@ -189,10 +189,13 @@ def _winograd_weight(geometry, x, g):
 
 
 class Convolution(Function):
-    """y = conv2d(x, w): forward by im2col and one matrix product per chunk of images."""
+    """y = conv2d(x, w): forward by im2col and one matrix product per chunk of images.
 
-    def __init__(self, geometry):
-        self.geometry = geometry
+    With ``keep_columns`` it keeps im2col(x), whatever their size, for a weight gradient to come.
+    """
+
+    def __init__(self, geometry, keep_columns=False):
+        self.geometry, self.keep_columns, self.cols = geometry, keep_columns, None
 
     def forward(self, x, w):
         g = self.geometry
@@ -200,11 +203,10 @@ class Convolution(Function):
         xp, (n, f, oh, ow) = backend.get_array_module(x), _output_shape(g, x.shape, w.shape[0])
         y = xp.empty((f, n * oh * ow), xp.result_type(x, w))  # channel-major, as the products come out
         if _uses_winograd(g, x, f):
-            self.cols = None
             _winograd_conv2d(g, x, w, y.reshape(f, n, oh, ow))
             return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
         w_flat = _by_group(_flat_weight(g, w), g.groups)
-        self.cols = _im2col(x, g) if _columns_are_small(g, x.shape, f) else None
+        self.cols = _im2col(x, g) if self.keep_columns or _columns_are_small(g, x.shape, f) else None
         for images, cols in _chunked_im2col(g, x, f, self.cols):
             block = y[:, images.start * oh * ow:images.stop * oh * ow]
             xp.matmul(w_flat, _by_group(cols, g.groups), out=_by_group(block, g.groups))
@@ -259,8 +261,10 @@ class TransposedConvolution(Function):
 
     def backward(self, gz):
         g, w = self.inputs
-        gg = Convolution(self.geometry)(gz, w) if self.needs_input_grad[0] else None
-        gw = ConvolutionWeight(self.geometry, w.shape)(gz, g) if self.needs_input_grad[1] else None
+        # both gradients read im2col(gz): build the columns once (16 rows a channel for DCGAN's 4x4 kernels)
+        convolution = Convolution(self.geometry, keep_columns=all(self.needs_input_grad))
+        gg = convolution(gz, w) if self.needs_input_grad[0] else None
+        gw = ConvolutionWeight(self.geometry, w.shape, convolution.cols)(gz, g) if self.needs_input_grad[1] else None
         return gg, gw
 
 
