@@ -11,7 +11,7 @@ N, SHAPE = 3, (1, 2, 2)
 
 
 class FixedGenerator(nn.Module):
-    """Returns the given image and mask whatever the patches (one parameter, for the model's dtype)."""
+    """Returns the given image and mask whatever the patches."""
 
     def __init__(self, image, mask):
         super().__init__()

@@ -15,6 +15,8 @@ Two references beside them. The patches pasted at their true positions on the me
 (``paste``): what the pieces say by themselves when placed right (``k<k>_paste_accuracy``, ``_paste_fid``,
 ``_paste_kid``), and ``k<k>_mean_patch_l1``, the patch error of the mean digit, which ignores the patches. And
 the real test digits: ``real_accuracy``, ``real_fid``, ``real_kid``, the floor (the same number of images).
+And ``k<k>_prior_mask_iou``, the IoU of a mask that ignores the patches: the share of test digits with a patch
+on each pixel, thresholded at 1/2 (the best content-free guess, fitted on the test masks themselves).
 """
 import numpy
 
@@ -73,6 +75,8 @@ def score_part_to_whole(complete, images, labels, reference, size, max_patches=3
         figures |= realism(generated, f"k{k}_") | realism(paste(mean_digit, cut.patches, cut.positions), f"k{k}_paste_")
         figures |= {f"k{k}_patch_l1": patch_l1(generated, cut.patches, cut.positions),
                     f"k{k}_mean_patch_l1": patch_l1(mean_digit, cut.patches, cut.positions),
-                    f"k{k}_mask_iou": mask_iou(masks, cut.masks.max(1))}  # fmt: skip
+                    f"k{k}_mask_iou": mask_iou(masks, cut.masks.max(1)),
+                    f"k{k}_prior_mask_iou": mask_iou(numpy.broadcast_to(cut.masks.max(1).mean(0), masks.shape),
+                                                     cut.masks.max(1))}  # fmt: skip
         completions[k] = cut, generated, masks
     return figures, completions

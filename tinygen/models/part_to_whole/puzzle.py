@@ -28,9 +28,9 @@ whole, not only whether each looks real. Here y' is the next digit of the
 What differs from the paper, for 28x28 digits and a few CPU minutes: E is
 two convolutions and a linear layer on the 8x8 patch (the authors resize each
 patch to the full image size first); the image and the mask come from one
-DCGAN decoder with two output channels, the mask's tanh mapped to
-M^ = (1 + tanh) / 2, a sigmoid (the paper's image network reads the mask
-network's features; here they share all of them); lambda_M and lambda_A are
+DCGAN decoder with two output channels, tanh for the image and a sigmoid for
+the mask (the paper's image network reads the mask network's features; here
+they share all of them); lambda_M and lambda_A are
 constants (the authors' code decays them from 1e-2 to 1e-4 over 25 epochs of
 CelebA, thousands of steps more than here); the generator steps on every
 batch (their code on every second). A missing patch contributes nothing to
@@ -79,8 +79,8 @@ class PuzzleGenerator(Module):
         return (codes * present.unsqueeze(-1)).sum(1)
 
     def forward(self, patches, present, z):
-        out = self.decoder(cat([self.encode(patches, present), z], dim=1))
-        return out[:, :1], (out[:, 1:] + 1) / 2
+        out = self.decoder.net[:-1](cat([self.encode(patches, present), z], dim=1).reshape(len(z), -1, 1, 1))
+        return out[:, :1].tanh(), sigmoid(out[:, 1:])  # DCGAN's decoder without its final tanh
 
 
 class PuzzleGAN(GenerativeModel):
