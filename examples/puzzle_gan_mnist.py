@@ -46,12 +46,12 @@ SHOWN = 10  # test digits in puzzle.png
 
 
 def parser():
-    arguments = train.gan_example_parser("puzzle_gan_mnist", __doc__.split("\n")[0], epochs=16, batch_size=64, lr=2e-4,
-                                         width=32, latent=16, ema=False,
-                                         samples_help="test digits completed for each number of patches, scored and saved")  # fmt: skip
+    arguments = train.gan_example_parser(
+        "puzzle_gan_mnist", __doc__.split("\n")[0], epochs=16, batch_size=64, lr=2e-4, width=32, latent=16, ema=False,
+        samples_help="test digits completed for each number of patches, scored and saved")  # fmt: skip
     arguments.add_argument("--patch-size", type=positive_int, default=8, help="side of the square patches")
     arguments.add_argument("--mask-weight", type=float, default=10.0, help="lambda_M, the spatial loss's weight")
-    arguments.add_argument("--appearance-weight", type=float, default=10.0, help="lambda_A, the appearance loss's weight")
+    arguments.add_argument("--appearance-weight", type=float, default=10.0, help="lambda_A, the appearance weight")
     return arguments
 
 
@@ -60,8 +60,9 @@ def main(argv=None):
     run = train.Run(args)
     data = mnist(args.data)
     (train_pixels, train_labels), (test_pixels, test_labels) = data.train.arrays, data.test.arrays
-    loader = PatchLoader(DataLoader(ArrayDataset(grey(train_pixels), train_labels), args.batch_size, shuffle=True,
-                                    seed=args.seed, device=args.device), args.patch_size, max(COUNTS), seed=args.seed)  # fmt: skip
+    digits = DataLoader(ArrayDataset(grey(train_pixels), train_labels), args.batch_size, shuffle=True, seed=args.seed,
+                        device=args.device)  # fmt: skip
+    loader = PatchLoader(digits, args.patch_size, max(COUNTS), seed=args.seed)
     model = PuzzleGAN(PuzzleGenerator(args.patch_size, latent_dim=args.latent, width=args.width),
                       DCGANDiscriminator(width=args.width), args.latent, args.mask_weight,
                       args.appearance_weight).to(args.device)  # fmt: skip
@@ -71,7 +72,8 @@ def main(argv=None):
         model.eval()
         with tg.no_grad():
             parts = [model.complete(tg.tensor(patches[i : i + BATCH] * 2 - 1, device=args.device),
-                                    tg.tensor(present[i : i + BATCH], device=args.device)) for i in range(0, len(patches), BATCH)]  # fmt: skip
+                                    tg.tensor(present[i : i + BATCH], device=args.device))
+                     for i in range(0, len(patches), BATCH)]  # fmt: skip
         return (np.concatenate([(image.numpy() + 1) / 2 for image, _ in parts]).clip(0, 1),
                 np.concatenate([mask.numpy() for _, mask in parts]))  # fmt: skip
 
@@ -98,14 +100,16 @@ def picture(run, images, completions):
     real_with_squares = np.maximum(images[:SHOWN], 0.35 * cut.masks[:SHOWN].max(1, keepdims=True))
     rows = [*canvases, *(completions[count][1][:SHOWN] for count in sorted(completions)), masks[:SHOWN],
             real_with_squares]  # fmt: skip
-    labels = [f"patch {j + 1}" for j in range(k)] + [f"from {count}" for count in sorted(completions)] + ["mask", "real"]
+    labels = [f"patch {j + 1}" for j in range(k)] + [f"from {count}" for count in sorted(completions)]
+    labels += ["mask", "real"]
     train.save_image_grid(np.concatenate(rows), run.path("puzzle.png"), nrow=SHOWN, row_labels=labels)
 
 
 def summary(final):
     return "; ".join(f"k={k}: accuracy {final[f'k{k}_accuracy']:.3f} (pasted {final[f'k{k}_paste_accuracy']:.3f}), "
                      f"patch L1 {final[f'k{k}_patch_l1']:.3f} (mean digit {final[f'k{k}_mean_patch_l1']:.3f}), "
-                     f"mask IoU {final[f'k{k}_mask_iou']:.3f} (ignoring the patches {final[f'k{k}_prior_mask_iou']:.3f}), FID {final[f'k{k}_fid']:.1f}" for k in COUNTS) + (
+                     f"mask IoU {final[f'k{k}_mask_iou']:.3f} (blind {final[f'k{k}_prior_mask_iou']:.3f}), "
+                     f"FID {final[f'k{k}_fid']:.1f}" for k in COUNTS) + (
         f"; real digits: accuracy {final['real_accuracy']:.3f}, FID {final['real_fid']:.1f}")  # fmt: skip
 
 

@@ -61,7 +61,8 @@ def test_patches_hold_ink_and_lie_apart_where_the_digit_allows():
 
 def test_window_means_equal_the_brute_force_ones():
     images = digits(2)
-    brute = np.array([[[images[i, r : r + SIZE, c : c + SIZE].mean() for c in range(9)] for r in range(9)] for i in range(2)])
+    brute = np.array([[[images[i, r : r + SIZE, c : c + SIZE].mean() for c in range(9)] for r in range(9)]
+                      for i in range(2)])  # fmt: skip
     assert np.allclose(_patch_means(images, SIZE), brute)
 
 

@@ -62,7 +62,8 @@ def test_the_discriminator_loss_is_the_four_cross_entropies_by_hand():
     other = np.roll(y, 1, axis=0)
     logit = lambda x: x.reshape(N, -1) @ a  # noqa: E731
     expected = (softplus(-logit(y)).mean() + softplus(logit(fake)).mean()
-                + softplus(logit(mask * other + (1 - mask) * y)).mean() + softplus(logit(mask * y + (1 - mask) * other)).mean())  # fmt: skip
+                + softplus(logit(mask * other + (1 - mask) * y)).mean()
+                + softplus(logit(mask * y + (1 - mask) * other)).mean())  # fmt: skip
     assert loss.item() == pytest.approx(expected, rel=1e-12)
     assert terms["d_real"].item() == pytest.approx((1 / (1 + np.exp(-logit(y)))).mean(), rel=1e-12)
 
@@ -105,7 +106,8 @@ def test_a_completion_is_an_image_in_tanh_range_and_a_mask_in_zero_one():
     model = PuzzleGAN(network(), DCGANDiscriminator(width=4), latent_dim=2).double().eval()
     image, mask = model.complete(tg.zeros(5, 3, 6, 6, dtype=tg.float64), tg.ones(5, 3, dtype=tg.float64))
     assert image.shape == mask.shape == (5, 1, 28, 28)
-    assert image.numpy().min() >= -1 and image.numpy().max() <= 1 and mask.numpy().min() >= 0 and mask.numpy().max() <= 1
+    assert image.numpy().min() >= -1 and image.numpy().max() <= 1
+    assert mask.numpy().min() >= 0 and mask.numpy().max() <= 1
     with pytest.raises(ValueError, match="present"):
         model.complete(tg.zeros(5, 3, 6, 6, dtype=tg.float64), tg.ones(5, 2, dtype=tg.float64))
     with pytest.raises(TypeError, match="complete"):

@@ -103,7 +103,8 @@ class PatchLoader:
                               self.max_patches, self.min_ink)  # fmt: skip
             arrays = (images * 2 - 1, cut.patches * 2 - 1, cut.present.astype(numpy.float32),
                       cut.masks.max(1, keepdims=True))  # fmt: skip
-            yield tuple(Tensor(backend.to_device(numpy.ascontiguousarray(a), self.loader.device)) for a in arrays), labels
+            device = self.loader.device
+            yield tuple(Tensor(backend.to_device(numpy.ascontiguousarray(a), device)) for a in arrays), labels
 
     def __iter__(self):
         epoch, self._epochs_started = self._epochs_started, self._epochs_started + 1

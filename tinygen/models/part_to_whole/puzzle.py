@@ -48,7 +48,7 @@ ADAM = {"lr": 2e-4, "betas": (0.5, 0.999)}  # DCGAN's, as the authors' code
 
 
 class PartEncoder(Module):
-    """A patch (N, 1, s, s) -> its code (N, code_dim): conv 3x3 (w), conv 4x4/2 (2w), LeakyReLU(0.2) after each, linear."""
+    """A patch (N, 1, s, s) -> its code (N, code_dim): conv 3x3 (w), conv 4x4/2 (2w), LeakyReLU(0.2)s, linear."""
 
     def __init__(self, size=8, code_dim=128, width=32):
         super().__init__()
@@ -64,7 +64,7 @@ class PartEncoder(Module):
 
 
 class PuzzleGenerator(Module):
-    """(patches (N, K, s, s), present (N, K), z (N, latent_dim)) -> (image (N, 1, 28, 28) in [-1, 1], mask in [0, 1])."""
+    """(patches (N, K, s, s), present (N, K), z (N, latent_dim)) -> (image (N, 1, 28, 28) in [-1, 1], mask (0, 1))."""
 
     def __init__(self, size=8, code_dim=128, latent_dim=16, width=64):
         super().__init__()
