@@ -153,3 +153,15 @@ def test_a_wrong_weight_gradient_is_caught(monkeypatch):
     wt = tg.tensor(rng.standard_normal((2, 2, 3, 3)), requires_grad=True)
     with convolutions_by("winograd"), pytest.raises(tg.GradcheckError):
         tg.gradcheck(lambda a, b: tg.nn.functional.conv2d(a, b, padding=1), xt, wt)
+
+
+def test_mixed_dtypes_keep_to_im2col():
+    """float32 images with a float64 weight: a float64 result, not one computed in float32 transforms."""
+    rng = np.random.default_rng(5)
+    x, weight = rng.standard_normal((2, 16, 6, 6)).astype(np.float32), rng.standard_normal((16, 16, 3, 3))
+    results = {}
+    for path in ("winograd", "im2col"):
+        with convolutions_by(path):
+            results[path] = tg.nn.functional.conv2d(tg.tensor(x), tg.tensor(weight), padding=1).numpy()
+    assert results["winograd"].dtype == np.float64
+    np.testing.assert_allclose(results["winograd"], results["im2col"], rtol=1e-12, atol=1e-12)

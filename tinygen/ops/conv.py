@@ -154,8 +154,11 @@ def _flipped_kernel(w, groups):
     return by_group.reshape(groups * c_group, f // groups, kh, kw)
 
 
-def _uses_winograd(geometry, x, out_channels):
-    return winograd.applies(geometry, x) and min(x.shape[1], out_channels) >= WINOGRAD_CHANNELS
+def _uses_winograd(geometry, x, other, out_channels):
+    """Whether x's convolution with ``other`` (the weight, or the gradient) goes by Winograd; mixed dtypes do not
+    (the transforms run in x's dtype), nor do few channels."""
+    channels = min(x.shape[1], out_channels) >= WINOGRAD_CHANNELS
+    return winograd.applies(geometry, x) and x.dtype == other.dtype and channels
 
 
 def _winograd_chunks(geometry, x, out_channels):
@@ -174,7 +177,7 @@ def _winograd_chunks(geometry, x, out_channels):
 
 def _winograd_conv2d(geometry, x, w, y):
     """y (F, N, OH, OW) = conv2d(x, w) by F(2x2, 3x3): M = U @ V for each of the 16 transform positions."""
-    u = winograd.weight_transform(w).astype(x.dtype)
+    u = winograd.weight_transform(w)
     for images, v, m in _winograd_chunks(geometry, x, w.shape[0]):
         winograd.output_transform(product(u, v, out=m), y[:, images])  # small products: one BLAS thread each
 
@@ -202,7 +205,7 @@ class Convolution(Function):
         _check_channels(x.shape, w.shape, g.groups)
         xp, (n, f, oh, ow) = backend.get_array_module(x), _output_shape(g, x.shape, w.shape[0])
         y = xp.empty((f, n * oh * ow), xp.result_type(x, w))  # channel-major, as the products come out
-        if _uses_winograd(g, x, f):
+        if _uses_winograd(g, x, w, f):
             _winograd_conv2d(g, x, w, y.reshape(f, n, oh, ow))
             return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
         w_flat = _by_group(_flat_weight(g, w), g.groups)
@@ -230,7 +233,7 @@ class TransposedConvolution(Function):
         if g.shape != expected:
             raise ValueError(f"expected an input of shape {expected} for output shape {self.x_shape}, got {g.shape}")
         groups = self.geometry.groups
-        flipped = self._flipped_geometry(g)
+        flipped = self._flipped_geometry(g, w)
         if flipped is not None:
             return Convolution(flipped).forward(g, _flipped_kernel(w, groups))
         z = backend.get_array_module(g).empty(self.x_shape, g.dtype)
@@ -240,7 +243,7 @@ class TransposedConvolution(Function):
             z[images] = _col2im(cols.reshape(-1, cols.shape[-1]), z[images].shape, self.geometry)
         return z
 
-    def _flipped_geometry(self, g_array):
+    def _flipped_geometry(self, g_array, w):
         """With stride 1, the adjoint is itself a convolution: of g with the kernel flipped in space
         and transposed in channels, padded by d(k-1) - p (a masked kernel's taps flip with it). That
         skips col2im's scattered adds, which cost more than a second im2col once there are many
@@ -255,7 +258,7 @@ class TransposedConvolution(Function):
             return None
         last = g.kernel_size[0] * g.kernel_size[1] - 1
         flipped = ConvGeometry.of(g_shape, g.kernel_size, 1, pads, g.dilation, [last - t for t in g.taps], g.groups)
-        many_channels = self.x_shape[1] >= 32 or _uses_winograd(flipped, g_array, self.x_shape[1])
+        many_channels = self.x_shape[1] >= 32 or _uses_winograd(flipped, g_array, w, self.x_shape[1])
         fits = flipped.output_size == self.x_shape[2:]  # not with output_padding: padded on one side only
         return flipped if many_channels and fits else None
 
@@ -278,7 +281,7 @@ class ConvolutionWeight(Function):
         self.geometry, self.weight_shape, self.cols = geometry, tuple(weight_shape), cols
 
     def forward(self, x, g):
-        if self.cols is None and _uses_winograd(self.geometry, x, g.shape[1]):
+        if self.cols is None and _uses_winograd(self.geometry, x, g, g.shape[1]):
             return _winograd_weight(self.geometry, x, g)
         groups, flat = self.geometry.groups, 0
         for images, cols in _chunked_im2col(self.geometry, x, g.shape[1], self.cols):
