@@ -119,6 +119,7 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
     capture_ids = None if capture is None else {id(x) for x in capture}
     captured = {}
     pending = {}  # id(function) -> gradient summed so far for each of its outputs
+    held = {}  # id(function) -> its outputs, kept alive for its backward after the consumers that held them were freed
     functions, consumers, hooked = _collect(roots, capture_ids)  # hooked: id(leaf) -> contributions still to come
 
     def contributed(x):
@@ -164,7 +165,7 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
                 grads_in = function.backward(*grads_out)
             grads_in = grads_in if isinstance(grads_in, tuple) else (grads_in,)
             _check_gradients(function, grads_in)
-            for x, g in zip(function.inputs, grads_in):
+            for x, g in zip(function.graph_inputs(), grads_in):
                 if not x.requires_grad:
                     continue
                 if g is not None:
@@ -175,8 +176,14 @@ def _run(roots, seeds, retain_graph, create_graph, capture):
                     consumers[id(x.creator)] -= 1
                     if consumers[id(x.creator)] == 0:
                         ready.append(x.creator)
+            held.pop(id(function), None)
+            if not retain_graph:  # done with it: free what it saved now, not at the end of the pass, as PyTorch does
+                for x in function.inputs:  # shells in place of what backward did not need
+                    if id(x.creator) in consumers:  # an output whose creator is still to run, and may read it
+                        held.setdefault(id(x.creator), []).append(x)
+                function.release()
     if not retain_graph:
-        for function in functions:
+        for function in functions:  # those that never ran (no gradient reached them)
             function.release()
     return captured
 
@@ -227,7 +234,7 @@ def _collect(roots, capture_ids):
         visited.add(id(function))
         consumers.setdefault(id(function), 0)
         stack.append((function, True))
-        for x in function.inputs:
+        for x in function.graph_inputs():
             if x.requires_grad and x.creator is not None:
                 consumers[id(x.creator)] = consumers.get(id(x.creator), 0) + 1
                 stack.append((x.creator, False))
@@ -237,7 +244,7 @@ def _collect(roots, capture_ids):
         return order, consumers, hooked
     kept = set()
     for function in order:
-        if any(id(x) in capture_ids or id(x.creator) in kept for x in function.inputs):
+        if any(id(x) in capture_ids or id(x.creator) in kept for x in function.graph_inputs()):
             kept.add(id(function))
     return [f for f in order if id(f) in kept], {key: count for key, count in consumers.items() if key in kept}, hooked
 

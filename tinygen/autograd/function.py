@@ -45,6 +45,12 @@ from . import grad_mode
 
 class Function:
     released = False
+    # What backward reads, so that a step keeps alive no more than PyTorch's saved tensors do. An op whose
+    # backward uses only its inputs' shapes and dtypes sets ``saves_inputs = False``; one whose backward
+    # calls ``self.output()`` sets ``reads_output = True``. See ``_hold_lightly``.
+    saves_inputs = True
+    reads_output = False
+    _weak_inputs = None  # [(index, weak reference)] for the inputs held lightly
 
     def __call__(self, *inputs):
         # Every model pays this per op, so it sticks to plain loops: no generator expressions.
@@ -79,6 +85,8 @@ class Function:
         self.output_specs = [(y.shape, y.dtype) for y in outputs]
         for index, y in enumerate(results):
             y.creator, y.output_index = self, index
+        if not self.saves_inputs:
+            self._hold_lightly()
         return results if is_tuple else results[0]
 
     def forward(self, *arrays):
@@ -90,11 +98,39 @@ class Function:
     reference = None  # a fused op's readable twin: ``def reference(self, *inputs)`` in Tensor ops (see above)
 
     def output(self, index=0):
-        """Output ``index`` as a Tensor, for backward formulas written in terms of it."""
+        """Output ``index`` as a Tensor, for backward formulas written in terms of it (set ``reads_output = True``)."""
         y = self._outputs[index]()
         if y is None:
-            raise RuntimeError(f"{self.name}: output {index} was freed before backward needed it")
+            raise RuntimeError(f"{self.name}: output {index} was freed before backward needed it; an op whose "
+                               "backward calls self.output() must say so with reads_output = True")  # fmt: skip
         return y
+
+    def _hold_lightly(self):
+        """Let go of the inputs whose values backward never reads, where their memory can go.
+
+        An input made by an op that does not read its own output gives way to a
+        shell: a tensor with its creator, shape and dtype (all the graph and
+        backward need) over a zero-byte broadcast array. While the input itself
+        lives (the caller holds it), ``graph_inputs`` hands the engine the input
+        itself, so that ``grad(y, [x])`` still finds x.
+        """
+        inputs = list(self.inputs)
+        for index, x in enumerate(inputs):
+            if x.creator is not None and not x.creator.reads_output:
+                inputs[index] = _shell(x)
+                self._weak_inputs = (self._weak_inputs or []) + [(index, weakref.ref(x))]
+        self.inputs = inputs
+
+    def graph_inputs(self):
+        """The inputs as the engine follows them: each one itself while it lives, else its shell."""
+        if self._weak_inputs is None:
+            return self.inputs
+        inputs = list(self.inputs)
+        for index, ref in self._weak_inputs:
+            x = ref()
+            if x is not None:
+                inputs[index] = x
+        return inputs
 
     def release(self):
         """Drop everything saved for backward (inputs, outputs and whatever forward kept).
@@ -120,6 +156,13 @@ class Function:
                 f"{self.name} got tensors on different devices ({listing}): "
                 "move them to one device first with .to('cpu') or .to('gpu')"
             )
+
+
+def _shell(x):
+    """A stand-in for the non-leaf tensor ``x`` in the graph: its creator, output index, shape and dtype, no memory."""
+    shell = Tensor(x.xp.broadcast_to(x.xp.zeros((), x.dtype), x.shape), requires_grad=x.requires_grad)
+    shell.creator, shell.output_index = x.creator, x.output_index
+    return shell
 
 
 def _as_tensors(inputs):

@@ -13,6 +13,8 @@ from .shape import sum_to
 class Add(Function):
     """y = a + b,  dy/da = dy/db = 1."""
 
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def forward(self, a, b):
         return a + b
 
@@ -25,6 +27,8 @@ class Add(Function):
 
 class Sub(Function):
     """y = a - b."""
+
+    saves_inputs = False  # backward reads only the inputs' shapes
 
     def forward(self, a, b):
         return a - b
@@ -63,6 +67,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def forward(self, x):
         return -x
 
@@ -72,6 +78,8 @@ class Neg(Function):
 
 class Pow(Function):
     """y = a ** b,  dy/da = b a^(b-1),  dy/db = y log a (needs a > 0)."""
+
+    reads_output = True
 
     def forward(self, a, b):
         return a**b

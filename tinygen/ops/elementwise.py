@@ -22,6 +22,8 @@ def _constant(array, like):
 
 
 class Exp(Function):
+    saves_inputs, reads_output = False, True  # backward reads its output, not its input
+
     def forward(self, x):
         return backend.get_array_module(x).exp(x)
 
@@ -48,6 +50,8 @@ class Log1p(Function):
 
 
 class Sqrt(Function):
+    saves_inputs, reads_output = False, True  # backward reads its output, not its input
+
     def forward(self, x):
         return backend.get_array_module(x).sqrt(x)
 
@@ -92,6 +96,8 @@ class Erf(Function):
 
 
 class Tanh(Function):
+    saves_inputs, reads_output = False, True  # backward reads its output, not its input
+
     def forward(self, x):
         return backend.get_array_module(x).tanh(x)
 
@@ -108,6 +114,8 @@ class Sigmoid(Function):
     (1 + tanh(x/2)) / 2 rounds to exactly 0 below x = -17 in float32, which makes
     log sigma(x) -inf).
     """
+
+    saves_inputs, reads_output = False, True  # backward reads its output, not its input
 
     def forward(self, x):
         xp = backend.get_array_module(x)
@@ -130,11 +138,15 @@ class Softplus(Function):
 
 
 class ReLU(Function):
+    """y = max(x, 0); dy/dx = 1 where y > 0. From y, not x, as PyTorch: y is the next layer's input, kept anyway."""
+
+    saves_inputs, reads_output = False, True
+
     def forward(self, x):
         return backend.get_array_module(x).maximum(x, 0)
 
     def backward(self, gy):
-        return gy * _constant(self.inputs[0].data > 0, gy)
+        return gy * _constant(self.output().data > 0, gy)
 
 
 class LeakyReLU(Function):

@@ -29,6 +29,8 @@ def _is_basic(index):
 
 
 class GetItem(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, index):
         self.index = index
 

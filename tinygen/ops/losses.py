@@ -121,6 +121,8 @@ class BinaryCrossEntropy(Function):
 class FlooredLog(Function):
     """max(log x, -100), whose slope 1/x is 0 where the floor holds (x < e^-100, and x = 0, where log x = -inf)."""
 
+    reads_output = True
+
     def forward(self, x):
         xp = backend.get_array_module(x)
         with numpy.errstate(divide="ignore"):  # log 0 = -inf, floored at once

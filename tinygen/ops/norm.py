@@ -31,6 +31,8 @@ from .shape import broadcast_to, normalize_dims, reshape
 class Norm(Function):
     """(sum_i |x_i|^p)^(1/p) over ``axes``, for a finite p >= 0."""
 
+    reads_output = True
+
     def __init__(self, p, axes, keepdim):
         self.p, self.axes, self.keepdim = p, axes, keepdim
 

@@ -42,6 +42,8 @@ class Prod(Function):
 
 
 class CumProd(Function):
+    reads_output = True
+
     def __init__(self, axis):
         self.axis = axis
 

@@ -49,6 +49,8 @@ def _finite_max(x, axes):
 
 
 class Sum(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
 
@@ -62,6 +64,8 @@ class Sum(Function):
 
 class Extreme(Function):
     """max or min over axes. The gradient goes to the extreme elements, shared equally among ties."""
+
+    reads_output = True
 
     def __init__(self, axes, keepdim, largest):
         self.axes, self.keepdim, self.largest = axes, keepdim, largest
@@ -84,6 +88,8 @@ class LogSumExp(Function):
     Its gradient is the softmax: d/dx_i = e^{x_i - y}. A sum of nothing (an
     empty axis, or every x_i = -inf) is 0, whose log is -inf, as in PyTorch.
     """
+
+    reads_output = True
 
     def __init__(self, axes, keepdim):
         self.axes, self.keepdim = axes, keepdim
@@ -171,6 +177,8 @@ class Std(Function):
     1 / 0 times the zero deviations, NaN.
     """
 
+    reads_output = True
+
     def forward(self, variance):
         return backend.get_array_module(variance).sqrt(variance)
 
@@ -183,6 +191,8 @@ class Std(Function):
 class CumSum(Function):
     """Running sum along an axis; each x_i feeds every y_j with j >= i,
     so its gradient is the running sum of dL/dy taken from the far end."""
+
+    saves_inputs = False  # backward reads only the inputs' shapes
 
     def __init__(self, axis):
         self.axis = axis

@@ -33,6 +33,8 @@ def normalize_dims(dims, ndim):
 class SumTo(Function):
     """Sum over the axes along which ``shape`` was broadcast (the adjoint of broadcast_to)."""
 
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
@@ -46,6 +48,8 @@ class SumTo(Function):
 
 
 class BroadcastTo(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
@@ -58,6 +62,8 @@ class BroadcastTo(Function):
 
 
 class Reshape(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
@@ -69,6 +75,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, dims):
         self.dims = tuple(dims)
 
@@ -80,6 +88,8 @@ class Permute(Function):
 
 
 class Cat(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, dim):
         self.dim = dim
 
@@ -92,6 +102,8 @@ class Cat(Function):
 
 
 class Split(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, sizes, dim):
         self.sizes, self.dim = sizes, dim
 
@@ -104,6 +116,8 @@ class Split(Function):
 
 
 class Flip(Function):
+    saves_inputs = False  # backward reads only the inputs' shapes
+
     def __init__(self, dims):
         self.dims = dims
 
@@ -118,6 +132,8 @@ class Flip(Function):
 class Roll(Function):
     """Shift cyclically by ``shifts`` along ``axes``: elements pushed off one end come back at the other.
     Its backward rolls the gradient back."""
+
+    saves_inputs = False  # backward reads only the inputs' shapes
 
     def __init__(self, shifts, axes):
         self.shifts, self.axes = shifts, axes
