@@ -36,7 +36,10 @@ number of times. The contract is
   registry's tests check both values and first derivatives for every op that
   has one.
 """
+import functools
 import weakref
+
+import numpy
 
 from .. import backend, versions
 from ..tensor import Tensor, as_tensor
@@ -160,9 +163,21 @@ class Function:
 
 def _shell(x):
     """A stand-in for the non-leaf tensor ``x`` in the graph: its creator, output index, shape and dtype, no memory."""
-    shell = Tensor(x.xp.broadcast_to(x.xp.zeros((), x.dtype), x.shape), requires_grad=x.requires_grad)
+    data = x.data
+    if type(data) is numpy.ndarray:
+        zeros = _zeros(data.dtype, data.shape)
+    else:  # a CuPy array: one zero on its device
+        zeros = x.xp.broadcast_to(x.xp.zeros((), data.dtype), data.shape)
+    shell = Tensor(zeros, requires_grad=x.requires_grad)
     shell.creator, shell.output_index = x.creator, x.output_index
     return shell
+
+
+@functools.lru_cache(maxsize=1024)
+def _zeros(dtype, shape):
+    """A read-only zero-byte array of zeros (a broadcast 0): shells of one shape share it; cached, since a
+    training step makes the same shapes over and over and building one costs as much as a small op."""
+    return numpy.broadcast_to(numpy.zeros((), dtype), shape)
 
 
 def _as_tensors(inputs):
