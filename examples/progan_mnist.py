@@ -21,8 +21,12 @@ growth.
 
 The default (channels 32, 32, 16 at 7x7, 14x14, 28x28: --width 16; 10 epochs
 of the 4,000 embedded digits, two per phase) takes a few minutes on 2 CPU
-cores; the paper trains far longer (600k images per phase) with 512
-channels at these resolutions. --full is --width 64 for 50 epochs.
+cores. Where it differs from the paper, for the small budget: 8,000 images
+per phase instead of 600,000 to 800,000; 16 to 32 channels instead of 512;
+batches of 64 at every resolution; the minibatch standard deviation over the
+whole batch (the paper's text; its code takes groups of 4); G's weights not
+averaged unless --ema is given (the paper samples from an average, decay
+0.999). --full is --width 64 for 50 epochs.
 
     python examples/progan_mnist.py       # runs/progan_mnist/: progress.gif, stage_*.png, samples.png, metrics.json
 """
