@@ -97,6 +97,10 @@ ROWS = [
     Row("diffusion default", "examples/diffusion_mnist.py", ("--samples", "1000")),
     # Text to image (issue 18): GAN-INT-CLS's digits for 1,000 captions of test digits (and 1,000 held-out ones)
     Row("text-to-image gan-int-cls default", "examples/text_to_image_digits.py"),
+    # Progressive GAN (issue 18): three seeds, and DCGAN for about the same seconds (39 epochs on one thread)
+    *(Row(f"progan default, seed {seed}", "examples/progan_mnist.py", seed=seed) for seed in range(3)),
+    *(Row(f"dcgan 39 epochs (progan's seconds), seed {seed}", "examples/dcgan_mnist.py", ("--epochs", "39"), seed=seed)
+      for seed in range(3)),
 ]
 
 
