@@ -103,3 +103,13 @@ def test_a_planted_wrong_backward_is_caught(name):
 
     with mock.patch.object(reduction.kernels, "softmax_backward", forgets_the_sum):
         assert fused_minus_reference() > 1e-3
+
+
+@pytest.mark.parametrize("length", [255, 256, 257, 1000])
+@pytest.mark.parametrize("log", [False, True])
+def test_long_slices_sum_in_blocks(length, log):
+    """Slices longer than one block of 256, all of one sign, so the integer-ordered maximum is tested both ways."""
+    rng = np.random.default_rng(length)
+    for sign in (1, -1):
+        x = (sign * (1 + rng.random((3, length)))).astype(np.float32)
+        np.testing.assert_allclose(kernels.softmax_forward(x, 1, log), numpy_softmax(x, 1, log), rtol=2e-6, atol=1e-7)

@@ -11,7 +11,8 @@ rather than becoming -inf + inf), so that no exponential overflows:
 
 A slice of K values is read a few times in a row (the maximum, the exponentials,
 the output), from cache after the first: one pass over memory forward and one
-backward. Sums run in float64; float32 uses the vectorisable exp of ``fastmath``.
+backward. Sums run in blocks of 256 in x's dtype, the blocks' sums in float64; float32
+uses the vectorisable exp of ``fastmath``.
 A NaN in a slice makes the whole slice NaN, and so does +inf (inf - inf), as in
 PyTorch. The loops are serial, like the norms'. CuPy arrays and float16 take the
 array-expression route of ``tinygen.ops.reduction``.
@@ -24,7 +25,7 @@ from numba.extending import register_jitable
 from .fastmath import exp_nonpositive as exp
 from .jit import contiguous, on_gpu, reduction_kernel
 
-_LANES = 16  # running maxima of a slice: a loop over 16 of them compiles to SIMD code, a loop over one does not
+_BLOCK = 256  # values summed in their own dtype before their sum joins a float64 total
 
 
 def supports(x):
@@ -45,29 +46,60 @@ def _shift(largest):
 
 
 @register_jitable
-def _row_forward(x, log, y, lanes):
-    """One slice along the last axis (B = 1)."""
-    lanes[:] = -numpy.inf
-    whole = x.size - x.size % _LANES
-    for k in range(0, whole, _LANES):
-        for j in range(_LANES):
-            lanes[j] = x[k + j] if x[k + j] > lanes[j] else lanes[j]  # NaN is skipped, and reaches y through exp
-    for k in range(whole, x.size):
-        lanes[0] = x[k] if x[k] > lanes[0] else lanes[0]
-    c = _shift(lanes.max())
-    for k in range(x.size):  # the exponentials, summed in a loop of their own: measured 1.6x faster than together
-        y[k] = exp(x[k] - c)
-    total = 0.0
+def _largest(bits, ints, number, number_bits):
+    """The largest value of a 1-D slice, from ``bits``, its values read as integers.
+
+    With a negative number's other bits flipped, integers order like the numbers they
+    hold, and an integer maximum compiles to SIMD code where a float one (which must
+    mind NaN) does not. A NaN may come out: it makes the whole slice NaN anyway.
+    ``ints`` = (lowest integer, the mask of all bits but the sign, the shift that
+    brings the sign bit down); ``number`` is a 1-element array of x's dtype, ``number_bits`` its bits.
+    """
+    lowest, others, sign = ints
+    largest = lowest
+    for k in range(bits.size):
+        key = bits[k] ^ ((bits[k] >> sign) & others)
+        largest = key if key > largest else largest
+    number_bits[0] = largest ^ ((largest >> sign) & others)
+    return number[0]
+
+
+@register_jitable
+def _sum(values, number):
+    """The sum of 1-D ``values``: blocks summed in their own dtype, which compiles to SIMD code, into a float64
+    total; returned in their dtype, through ``number``."""
+    number[0] = 0
+    zero, total = number[0], 0.0
+    for start in range(0, values.size, _BLOCK):
+        block, part = zero, values[start : start + _BLOCK]
+        for k in range(part.size):
+            block += part[k]
+        total += block
+    number[0] = total
+    return number[0]
+
+
+@register_jitable
+def _row_softmax(x, bits, ints, y, number, number_bits):
+    """One slice along the last axis (B = 1); each loop runs along it."""
+    c = _shift(_largest(bits, ints, number, number_bits))
     for k in range(x.size):
-        total += y[k]
-    if log:
-        log_z = c + math.log(total)
-        for k in range(x.size):
-            y[k] = x[k] - log_z
-    else:
-        scale = 1 / total
-        for k in range(x.size):
-            y[k] *= scale
+        y[k] = exp(x[k] - c)
+    number[0] = 1 / _sum(y, number)
+    scale = number[0]
+    for k in range(x.size):
+        y[k] *= scale
+
+
+@register_jitable
+def _row_log_softmax(x, bits, ints, y, number, number_bits):
+    c = _shift(_largest(bits, ints, number, number_bits))
+    for k in range(x.size):
+        y[k] = exp(x[k] - c)
+    number[0] = c + math.log(_sum(y, number))
+    log_z = number[0]
+    for k in range(x.size):
+        y[k] = x[k] - log_z
 
 
 @register_jitable
@@ -94,12 +126,17 @@ def _lanes_forward(x, log, y, c, total):
 
 
 @reduction_kernel
-def _forward(x, log, y):
+def _forward(x, bits, ints, log, y):
     slices, length, lanes = x.shape
+    number = numpy.empty(1, x.dtype)  # a scratch number in x's dtype, and its bits
+    number_bits = number.view(bits.dtype)
     if lanes == 1:
-        rows, out, maxima = x.reshape(slices, length), y.reshape(slices, length), numpy.empty(_LANES, x.dtype)
-        for a in range(slices):
-            _row_forward(rows[a], log, out[a], maxima)
+        rows, row_bits, out = x.reshape(slices, length), bits.reshape(slices, length), y.reshape(slices, length)
+        for a in range(slices):  # the branch outside the loop: inside it, measured 1.4x slower
+            if log:
+                _row_log_softmax(rows[a], row_bits[a], ints, out[a], number, number_bits)
+            else:
+                _row_softmax(rows[a], row_bits[a], ints, out[a], number, number_bits)
         return
     c, total = numpy.empty(lanes, x.dtype), numpy.empty(lanes, numpy.float64)
     for a in range(slices):
@@ -107,12 +144,19 @@ def _forward(x, log, y):
 
 
 @register_jitable
-def _row_backward(y, gy, log, gx):
-    total = 0.0
+def _row_softmax_backward(y, gy, gx, number):
     for k in range(y.size):
-        total += gy[k] if log else y[k] * gy[k]
+        gx[k] = y[k] * gy[k]
+    total = _sum(gx, number)
     for k in range(y.size):
-        gx[k] = gy[k] - exp(y[k]) * total if log else y[k] * (gy[k] - total)
+        gx[k] = y[k] * (gy[k] - total)
+
+
+@register_jitable
+def _row_log_softmax_backward(y, gy, gx, number):
+    total = _sum(gy, number)
+    for k in range(y.size):
+        gx[k] = gy[k] - exp(y[k]) * total
 
 
 @register_jitable
@@ -131,8 +175,12 @@ def _backward(y, gy, log, gx):
     slices, length, lanes = y.shape
     if lanes == 1:
         rows, g_rows, out = y.reshape(slices, length), gy.reshape(slices, length), gx.reshape(slices, length)
+        number = numpy.empty(1, y.dtype)
         for a in range(slices):
-            _row_backward(rows[a], g_rows[a], log, out[a])
+            if log:
+                _row_log_softmax_backward(rows[a], g_rows[a], out[a], number)
+            else:
+                _row_softmax_backward(rows[a], g_rows[a], out[a], number)
         return
     total = numpy.empty(lanes, numpy.float64)
     for a in range(slices):
@@ -143,7 +191,9 @@ def softmax_forward(x, axis, log=False):
     """softmax (or log_softmax with ``log``) of ``x`` along ``axis``."""
     slices = _slices(x, axis)
     y = numpy.empty_like(slices)
-    _forward(slices, log, y)
+    ints = numpy.int32 if x.dtype == numpy.float32 else numpy.int64
+    info = numpy.iinfo(ints)
+    _forward(slices, slices.view(ints), (ints(info.min), ints(info.max), ints(info.bits - 1)), log, y)
     return y.reshape(x.shape)
 
 
