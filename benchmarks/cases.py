@@ -154,8 +154,8 @@ def _dcgan_critic(fw, x, w1, w2, w3):
 
 
 def _dcgan_generator_tail(fw, h, w1, w2):
-    # SiLU where DCGAN has ReLU: at ReLU's kink one value that rounds to the other side of zero in one framework
-    # moves the input gradient by 4% of its largest entry (float32 against float64, in either framework)
+    # SiLU where DCGAN has ReLU: at ReLU's kink, one value that PyTorch's float32 (oneDNN) rounds to the other side
+    # of zero moves the input gradient by 4% of its largest entry (results/conv-speed-2026-12-02.md)
     h = fw.F.silu(_batch_norm(fw, fw.F.conv_transpose2d(h, w1, stride=2, padding=1)))  # 7 -> 14
     return fw.F.tanh(fw.F.conv_transpose2d(h, w2, stride=2, padding=1))  # 14 -> 28
 
