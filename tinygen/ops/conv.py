@@ -46,6 +46,15 @@ the gradient in that layout without a copy either.
 When the columns are no larger than the output (C*T <= F: the first layer of
 an image model, a masked 7x7 layer on one channel), conv2d keeps them for the
 weight gradient instead of building them again.
+
+On the CPU, 3x3 stride-1 convolutions with 16 or more channels in and out take
+Winograd's F(2x2, 3x3) instead (``tinygen/kernels/winograd.py``): 16
+multiplications for each 2x2 block of outputs where im2col's product makes 36.
+Convolution and ConvolutionWeight each have a Winograd branch (the weight
+gradient runs the transforms' adjoints), and the input gradient comes through
+the flipped-kernel convolution, so the three Functions and their double
+backward stay as they are. The im2col path stays the reference that
+tests/kernels/test_kernel_winograd.py checks the fast one against.
 """
 import dataclasses
 
