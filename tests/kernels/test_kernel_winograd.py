@@ -13,9 +13,10 @@ from tinygen.ops import conv
 
 @contextmanager
 def convolutions_by(path):
-    """conv2d and its gradients by "winograd" wherever it applies (any channel count), or by "im2col" everywhere."""
+    """conv2d and its gradients by "winograd" wherever it applies (any channel count), by "im2col" everywhere, or
+    as tinygen picks by "default"."""
     saved = conv.WINOGRAD_CHANNELS
-    conv.WINOGRAD_CHANNELS = 1 if path == "winograd" else 1 << 30
+    conv.WINOGRAD_CHANNELS = {"winograd": 1, "im2col": 1 << 30, "default": saved}[path]
     try:
         yield
     finally:
@@ -165,3 +166,19 @@ def test_mixed_dtypes_keep_to_im2col():
             results[path] = tg.nn.functional.conv2d(tg.tensor(x), tg.tensor(weight), padding=1).numpy()
     assert results["winograd"].dtype == np.float64
     np.testing.assert_allclose(results["winograd"], results["im2col"], rtol=1e-12, atol=1e-12)
+
+
+def test_default_dispatch_matches_pytorch_in_float64():
+    """16 channels take Winograd without forcing; forward, both gradients and a double backward against PyTorch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    x, weight = rng.standard_normal((2, 16, 7, 6)), rng.standard_normal((16, 16, 3, 3))
+    upstream = rng.standard_normal((2, 16, 7, 6))
+    assert conv._uses_winograd(ConvGeometry.of(x.shape, 3, 1, 1), x, weight, 16)
+    mine = _convolve("default", x, weight, 1, upstream)
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
+    y = torch.nn.functional.conv2d(xt, wt, padding=1)
+    gx, gw = torch.autograd.grad((y * torch.tensor(upstream)).sum(), [xt, wt], create_graph=True)
+    ggx, ggw = torch.autograd.grad((gx * gx).sum() + (gw * gw).sum(), [xt, wt])
+    for got, expected in zip(mine, (y, gx, gw, ggx, ggw), strict=True):
+        np.testing.assert_allclose(got, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
