@@ -221,7 +221,7 @@ class Convolution(Function):
         self.cols = _im2col(x, g) if self.keep_columns or _columns_are_small(g, x.shape, f) else None
         for images, cols in _chunked_im2col(g, x, f, self.cols):
             block = y[:, images.start * oh * ow:images.stop * oh * ow]
-            xp.matmul(w_flat, _by_group(cols, g.groups), out=_by_group(block, g.groups))
+            product(w_flat, _by_group(cols, g.groups), out=_by_group(block, g.groups))
         return y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
 
     def backward(self, gy):
@@ -248,7 +248,7 @@ class TransposedConvolution(Function):
         z = backend.get_array_module(g).empty(self.x_shape, g.dtype)
         w_flat_t = _by_group(_flat_weight(self.geometry, w), groups).transpose(0, 2, 1)
         for images in _image_chunks(self.geometry, self.x_shape, g.shape[1], g.dtype, backend.is_gpu_array(g)):
-            cols = w_flat_t @ _by_group(_flat_channels_first(g[images]), groups)  # (G, C/G * T, B*OH*OW)
+            cols = product(w_flat_t, _by_group(_flat_channels_first(g[images]), groups))  # (G, C/G * T, B*OH*OW)
             z[images] = _col2im(cols.reshape(-1, cols.shape[-1]), z[images].shape, self.geometry)
         return z
 
@@ -294,7 +294,8 @@ class ConvolutionWeight(Function):
             return _winograd_weight(self.geometry, x, g)
         groups, flat = self.geometry.groups, 0
         for images, cols in _chunked_im2col(self.geometry, x, g.shape[1], self.cols):
-            by_group = _by_group(_flat_channels_first(g[images]), groups) @ _by_group(cols, groups).transpose(0, 2, 1)
+            dy, columns = _by_group(_flat_channels_first(g[images]), groups), _by_group(cols, groups)
+            by_group = product(dy, columns.transpose(0, 2, 1))
             flat = flat + by_group  # sum over chunks of images
         return _full_weight(self.geometry, flat.reshape(-1, flat.shape[-1]), self.weight_shape)
 
