@@ -16,7 +16,8 @@ translation), ``idx`` (MNIST's file format), ``download`` (mirrors, SHA-256,
 the cache), ``pixels`` (grey, binarised, dequantised), ``mnist_sources``
 (where the digits come from, and the loaders of binarised MNIST), ``uci_digits``
 (a second look of the ten digits, MNIST's other domain for translation), ``toy`` (2-D
-distributions with known modes).
+distributions with known modes), ``patches`` (key patches cut from digits and ``PatchLoader``, for
+part-to-whole generation).
 
 Imports: ``tinygen``'s backend, random generator, tensors and serialization; never ``models``
 or ``train`` (they use the data, not the other way round).

@@ -11,6 +11,8 @@ MNIST classifier instead of a downloaded Inception network:
                       FID/KID against the target beside floor and ceiling, cycle error
     captioned         text to image: digits generated from captions read as the named digit, measured as
                       the named thickness and slant
+    part_to_whole     completions from a few patches: the source digit read back, the patches kept in place,
+                      the mask's IoU, FID/KID, beside the patches pasted on the mean digit
     clustering        clusters as a classifier: accuracy after the best one-to-one matching to the labels
     score             all image metrics of a set of samples at once, the real-data floor, a run's samples.npz
     uses              what a density is for besides sampling: Bayes' rule over classes, AUROC of anomaly
