@@ -80,6 +80,20 @@ def _sum(values, number):
 
 
 @register_jitable
+def _dot(a, b, number):
+    """sum_k a_k b_k, summed like ``_sum``."""
+    number[0] = 0
+    zero, total = number[0], 0.0
+    for start in range(0, a.size, _BLOCK):
+        block, part_a, part_b = zero, a[start : start + _BLOCK], b[start : start + _BLOCK]
+        for k in range(part_a.size):
+            block += part_a[k] * part_b[k]
+        total += block
+    number[0] = total
+    return number[0]
+
+
+@register_jitable
 def _row_softmax(x, bits, ints, y, number, number_bits):
     """One slice along the last axis (B = 1); each loop runs along it."""
     c = _shift(_largest(bits, ints, number, number_bits))
@@ -145,9 +159,7 @@ def _forward(x, bits, ints, log, y):
 
 @register_jitable
 def _row_softmax_backward(y, gy, gx, number):
-    for k in range(y.size):
-        gx[k] = y[k] * gy[k]
-    total = _sum(gx, number)
+    total = _dot(y, gy, number)
     for k in range(y.size):
         gx[k] = y[k] * (gy[k] - total)
 
