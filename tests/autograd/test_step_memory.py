@@ -92,7 +92,8 @@ def test_every_op_differentiates_the_same_with_intermediate_inputs(spec, data):
         outputs = spec.op(*inputs, **case.params)
         outputs = [y for y in (outputs if isinstance(outputs, tuple) else (outputs,)) if y.requires_grad]
         # a fixed random linear function of the outputs, its weights leaves (which are always kept)
-        total = sum((y * tg.tensor(np.random.default_rng(i).standard_normal(y.shape))).sum() for i, y in enumerate(outputs))
+        weights = [tg.tensor(np.random.default_rng(i).standard_normal(y.shape)) for i, y in enumerate(outputs)]
+        total = sum((y * w).sum() for y, w in zip(outputs, weights))
         grads.append(tg.grad(total, leaves, allow_unused=True))
     for plain, via_op in zip(*grads):
         if plain is not None:

@@ -48,7 +48,8 @@ def test_float32_backward_agrees_with_float64(shape, over_batch):
     for dtype in (np.float32, np.float64):
         cast = [a.astype(dtype) for a in (gy, x, weight)]
         _, mean, var = kernels.standardize_affine_forward(cast[1], cast[2], cast[2], 1e-5, sets[0])
-        results[dtype] = kernels.standardize_affine_backward(*cast, mean, var, 1e-5, g_mean.astype(dtype), g_var.astype(dtype))
+        g_stats = g_mean.astype(dtype), g_var.astype(dtype)
+        results[dtype] = kernels.standardize_affine_backward(*cast, mean, var, 1e-5, *g_stats)
     for single, double in zip(results[np.float32], results[np.float64]):
         np.testing.assert_allclose(single, double, rtol=1e-4, atol=1e-4 * np.abs(double).max())
 

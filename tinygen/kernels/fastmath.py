@@ -61,7 +61,8 @@ def sigmoid(x):
     return _HALF + _HALF * tanh(_HALF * x)  # sigmoid(x) = (1 + tanh(x/2)) / 2: one function to vectorise
 
 
-_LOG2E, _LN2_HIGH, _LN2_LOW = numpy.float32(1.44269504088896341), numpy.float32(0.693359375), numpy.float32(-2.12194440e-4)
+_LOG2E = numpy.float32(1.44269504088896341)
+_LN2_HIGH, _LN2_LOW = numpy.float32(0.693359375), numpy.float32(-2.12194440e-4)
 _EXP_P = tuple(numpy.float32(a) for a in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
                                           1.6666665459e-1, 5.0000001201e-1))
 _EXP_FLOOR = numpy.float32(-88)  # 2^-127 from bits is exactly 0: what e^x rounds to (or nearly) below here

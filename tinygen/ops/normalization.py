@@ -96,7 +96,8 @@ class StandardizeAffine(Function):
 
     def forward(self, x, weight, bias):
         sets = 1 if self.over_batch else x.shape[0]
-        y, self.mean, self.var = kernels.standardize_affine_forward(x, weight, bias, self.eps, sets)  # float64 (sets, G)
+        # self.mean and self.var: float64, (sets, G), for the backward
+        y, self.mean, self.var = kernels.standardize_affine_forward(x, weight, bias, self.eps, sets)
         shape = self.mean.shape + (1, 1)
         return y, self.mean.astype(x.dtype).reshape(shape), self.var.astype(x.dtype).reshape(shape)
 
