@@ -20,7 +20,9 @@ patches, and the real digits.
 Settings: DCGAN's Adam (2e-4, betas 0.5, 0.999), lambda_M = lambda_A = 10,
 networks of width 32, z of 16; the default trains 16 epochs of the 4,000
 embedded training digits at batch 64 (1,000 steps of each player). --full: 25
-epochs (the authors' count) at width 64.
+epochs (the authors' count) at width 64. At the default budget the completions
+ignore the patches, in every seed: one image per number of patches, a mask of
+zeros (benchmarks/results/puzzle-gan-2026-12-02.md says why).
 
     python examples/puzzle_gan_mnist.py         # runs/puzzle_gan_mnist/: puzzle.png, metrics.json, samples.npz
 

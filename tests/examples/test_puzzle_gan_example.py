@@ -13,6 +13,7 @@ def test_a_quick_run_completes_from_one_to_three_patches_and_scores_beside_the_r
     assert final["real_accuracy"] >= 0.9 and math.isfinite(final["real_fid"])
     for k in (1, 2, 3):
         assert 0 <= final[f"k{k}_accuracy"] <= 1 and 0 <= final[f"k{k}_mask_iou"] <= 1
+        assert 0 <= final[f"k{k}_prior_mask_iou"] <= 1
         assert 0 < final[f"k{k}_patch_l1"] <= 1 and 0 < final[f"k{k}_mean_patch_l1"] <= 1
         assert math.isfinite(final[f"k{k}_fid"]) and math.isfinite(final[f"k{k}_paste_fid"])
     # more pieces pasted in place say more about the digit
