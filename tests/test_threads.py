@@ -69,3 +69,9 @@ def test_set_num_threads_rejects_what_is_not_a_count(bad):
 def test_set_serial_below_rejects_negative():
     with pytest.raises(ValueError, match=">= 0"):
         threads.set_serial_below(-1)
+
+
+def test_pytorch_names_at_the_top():
+    import tinygen
+
+    assert tinygen.set_num_threads is threads.set_num_threads and tinygen.get_num_threads is threads.get_num_threads

@@ -79,6 +79,7 @@ from .ops import *  # noqa: F401,F403  (tinygen.exp, tinygen.cat, ... as in torc
 from .random import manual_seed
 from .serialization import load, save
 from .tensor import Tensor, as_tensor
+from .threads import get_num_threads, set_num_threads
 
 cuda = gpu  # PyTorch's name: tinygen.cuda.is_available()
 
