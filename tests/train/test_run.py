@@ -22,11 +22,13 @@ def digits():
     return images[:256], labels[:256]
 
 
-def tiny_example(argv, digits, interrupt_at_step=None, ctrl_c_at_step=None, ctrl_c_in_evaluation=None):
+def tiny_example(argv, digits, interrupt_at_step=None, ctrl_c_at_step=None, ctrl_c_in_evaluation=None,
+                 draws_at_the_end=0):
     """An example in miniature: a classifier with dropout on dynamically binarised digits (both draw random numbers).
 
     It crashes at step ``interrupt_at_step``; the user presses Ctrl-C at the end of step ``ctrl_c_at_step``
     (twice, if it is a pair (step, 2)), or while epoch ``ctrl_c_in_evaluation`` (from 0) is being evaluated.
+    After training it draws ``draws_at_the_end`` random numbers, as an example's final samples do.
     """
     ctrl_c_step, presses = ctrl_c_at_step if isinstance(ctrl_c_at_step, tuple) else (ctrl_c_at_step, 1)
     args = train.example_parser("tiny", "a tiny classifier", epochs=3, batch_size=32, lr=1e-2).parse_args(argv)
@@ -56,6 +58,7 @@ def tiny_example(argv, digits, interrupt_at_step=None, ctrl_c_at_step=None, ctrl
                 errors.append((model(x).numpy().argmax(1) != label.numpy()).mean())
             model.train()
         run.log_epoch(error=np.mean(errors))
+    tg.rand(draws_at_the_end)
     run.finish()
     return model
 
@@ -219,6 +222,17 @@ def test_resuming_a_finished_run_changes_nothing(tmp_path, digits):
     first = parameters_of(tiny_example(argv, digits))
     again = parameters_of(tiny_example(argv + ["--resume"], digits))
     assert all(np.array_equal(first[name], again[name]) for name in first)
+
+
+def test_a_finished_run_extended_with_more_epochs_ends_where_a_longer_one_does(tmp_path, digits):
+    """The final samples draw random numbers after the last epoch; the checkpoint keeps the epoch's end."""
+    longer = tiny_example(["--out", str(tmp_path / "longer"), "--epochs", "2", "--quiet"], digits, draws_at_the_end=5)
+    argv = ["--out", str(tmp_path / "extended"), "--quiet"]
+    tiny_example(argv + ["--epochs", "1"], digits, draws_at_the_end=5)
+    extended = tiny_example(argv + ["--epochs", "2", "--resume"], digits, draws_at_the_end=5)
+    for name, value in parameters_of(longer).items():
+        np.testing.assert_array_equal(parameters_of(extended)[name], value, err_msg=name)
+    assert_same_runs(tmp_path / "extended", tmp_path / "longer")
 
 
 def test_a_crash_while_checkpointing_keeps_the_previous_checkpoint(tmp_path, digits, monkeypatch):

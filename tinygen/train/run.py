@@ -91,6 +91,7 @@ class Run:
         self.epoch = self.batch_in_epoch = self.step = 0
         self.tracked = {}
         self._restored = self._started = False
+        self._checkpoint_rng = None  # the generator's state in the last checkpoint written or read (None: now's)
         self._bar = None
         # Ctrl-C: whether one came, whether the state is mid-change (then it waits), the handler it replaced.
         self._interrupted = self._deferring = False
@@ -162,6 +163,7 @@ class Run:
         Data-parallel: every rank's generator state, gathered (every rank must call it) and written by rank 0;
         ``gather=False``, once training is over, reuses the other ranks' states of the last checkpoint."""
         rng_state = random.get_rng_state() if rng_state is None else rng_state
+        self._checkpoint_rng = rng_state
         if self.distributed and gather:
             self._rng_of_ranks = distributed.all_gather_object(rng_state)
         if not self.is_main:
@@ -198,7 +200,8 @@ class Run:
         if ranks != self.world_size:
             _fail(f"--resume: {path} was written by {ranks} process(es), this run has {self.world_size}; resume "
                   f"with as many ({'mpiexec -n ' + str(ranks) if ranks > 1 else 'without mpiexec'}) for the same run")
-        random.set_rng_state(checkpoint["rng_of_ranks"][self.rank] if self.distributed else checkpoint["rng"])
+        self._checkpoint_rng = checkpoint["rng_of_ranks"][self.rank] if self.distributed else checkpoint["rng"]
+        random.set_rng_state(self._checkpoint_rng)
         self._rng_of_ranks = checkpoint.get("rng_of_ranks")
         self.metrics.truncate(self.epoch, self.step)
         self._restored = True
@@ -276,8 +279,10 @@ class Run:
         """
         self._start()
         # The other ranks do nothing after training, so nothing has changed for them since the last epoch's
-        # end: no gathering (they need not wait for rank 0's sampling and scoring).
-        self.save_checkpoint(gather=False)
+        # end: no gathering (they need not wait for rank 0's sampling and scoring). The generator's state is
+        # the one of the last epoch's end, before the final samples drew from it, so that a run extended to
+        # more epochs with --resume goes on as a longer run would have.
+        self.save_checkpoint(rng_state=self._checkpoint_rng, gather=False)
         if self.metrics.records and self.is_main:
             save_curves(self.metrics.records, self.path("curves.png"))
         results = {name: v if isinstance(v, (str, list)) else to_float(v) for name, v in results.items()}  # a label, a histogram
