@@ -16,7 +16,6 @@ process spinning on a core, the everyday case of a laptop doing something else):
     python benchmarks/busy_machine.py --sweep --processes 6
 """
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import RESULTS, machine, worker_environment  # noqa: E402
+from run import RESULTS, machine, run_worker  # noqa: E402
 
 CASES = ("Unrolled GAN K=0 toy MLP", "conv2d 32->32 28x28 k3 fwd+bwd")
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
@@ -79,17 +78,9 @@ def sweep(repeats=400):
 def step_medians(configuration, case, processes, budget, results_dir):
     """The median step time (ms) of each of ``processes`` fresh worker processes."""
     framework, extra, environment = CONFIGURATIONS[configuration]
-    medians = []
-    for _ in range(processes):
-        command = [sys.executable, str(HERE / "worker.py"), "--framework", framework, "--suite", "all",
-                   "--only", case, "--budget", str(budget), "--results-dir", results_dir, *extra]
-        done = subprocess.run(command, env={**worker_environment(), **environment}, capture_output=True, text=True,
-                              check=False)  # fmt: skip
-        if done.returncode != 0:
-            raise SystemExit(f"the {framework} worker failed:\n{done.stderr[-3000:]}")
-        timed = [json.loads(line) for line in done.stdout.splitlines() if '"median_ms"' in line]
-        medians.append(timed[0]["median_ms"])
-    return medians
+    options = argparse.Namespace(suite="all", device="cpu", budget=budget, only=case, check=False)
+    return [run_worker(framework, options, results_dir, extra=extra, environment=environment)[1][0]["median_ms"]
+            for _ in range(processes)]
 
 
 def markdown(sweeps, steps, processes, info):

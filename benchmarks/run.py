@@ -50,11 +50,13 @@ def second_coretype(device):
     return None if os.environ.get("OPENBLAS_CORETYPE") == AVX512_CORETYPE else AVX512_CORETYPE
 
 
-def run_worker(framework, args, results_dir, memory=False, coretype=None):
+def run_worker(framework, args, results_dir, memory=False, coretype=None, extra=(), environment=None):
+    """One worker process: -> (the framework's version, a summary per case). ``extra``: more worker options;
+    ``environment``: variables set for it on top of ``worker_environment``."""
     command = [sys.executable, str(HERE / "worker.py"), "--framework", framework, "--suite", args.suite,
                "--device", args.device, "--results-dir", str(results_dir), "--budget", str(args.budget),
-               "--only", args.only]  # fmt: skip
-    env = worker_environment(coretype)
+               "--only", args.only, *extra]  # fmt: skip
+    env = {**worker_environment(coretype), **(environment or {})}
     if args.check:
         command.append("--only-check")
     if memory:
