@@ -18,7 +18,6 @@ is the one NumPy loaded, reached through threadpoolctl; CuPy arrays pass
 straight through.
 """
 import numba
-import numpy
 from threadpoolctl import ThreadpoolController
 
 from .backend import get_array_module, is_gpu_array
@@ -88,9 +87,13 @@ def product(a, b, out=None):
     """``a @ b`` (into ``out`` when given), on one thread when the product is small; the thread count is back where
     it was when it returns, so NumPy code outside tinygen never sees the change."""
     if is_gpu_array(a) or not runs_serial(a.shape, b.shape):
-        return a @ b if out is None else get_array_module(a).matmul(a, b, out=out)
+        return _matmul(a, b, out)
     _blas_threads(1)
     try:
-        return a @ b if out is None else numpy.matmul(a, b, out=out)
+        return _matmul(a, b, out)
     finally:
         _blas_threads(_state["most"])
+
+
+def _matmul(a, b, out):
+    return a @ b if out is None else get_array_module(a).matmul(a, b, out=out)
