@@ -75,3 +75,18 @@ def test_pytorch_names_at_the_top():
     import tinygen
 
     assert tinygen.set_num_threads is threads.set_num_threads and tinygen.get_num_threads is threads.get_num_threads
+
+
+def test_kernels_share_their_loops_only_above_the_threshold(two_threads):
+    import numba
+
+    most = numba.get_num_threads()
+    small = threads.SERIAL_BELOW / threads.VALUE_FLOPS
+    assert threads.kernel_threads(small / 2) == 1 and threads.kernel_threads(2 * small) == most
+    previous = threads.set_serial_below(0)
+    try:
+        assert threads.kernel_threads(1) == most
+    finally:
+        threads.set_serial_below(previous)
+    threads.set_num_threads(1)
+    assert threads.kernel_threads(2 * small) == 1

@@ -1,4 +1,4 @@
-"""How many threads a matrix product may use: all of them for large products, one for small ones.
+"""How many threads a matrix product or a kernel may use: all of them for large ones, one for small ones.
 
 OpenBLAS splits every product above a tiny size across its threads, and the
 calling thread then waits for the slowest of them. On a quiet machine that is a
@@ -12,8 +12,14 @@ runs on one thread, where there is no one to wait for, and larger products,
 whose work dwarfs a late thread, keep every thread.
 
 ``product(a, b)`` is ``a @ b`` with that rule; the ops call it for their
-matrix products. ``set_num_threads`` and ``get_num_threads`` mirror PyTorch's:
-the most threads BLAS and Numba's parallel kernels may use. The BLAS library
+matrix products. A Numba parallel region waits for its slowest thread just as
+BLAS does, so the kernels whose loops can be shared among threads (the norms,
+softmax, Winograd's transforms) ask ``kernel_threads`` the same question: their
+work, counted as ``VALUE_FLOPS`` per value they write, against the same
+threshold. One number decides for BLAS and for Numba alike.
+
+``set_num_threads`` and ``get_num_threads`` mirror PyTorch's: the most threads
+BLAS and Numba's parallel kernels may use. The BLAS library
 is the one NumPy loaded, reached through threadpoolctl; CuPy arrays pass
 straight through.
 """
@@ -25,6 +31,9 @@ from .backend import get_array_module, is_gpu_array
 # 2 m n k of a (m, k) @ (k, n) product below which one thread wins on a busy 2-core machine and loses little on a
 # quiet one (benchmarks/busy_machine.py --sweep measures both sides of it).
 SERIAL_BELOW = 3.2e7
+# A kernel's pass over one value (a read or two, a few flops, a write) takes about as long on one core as this many
+# flops of a product: 0.5-1 ns against ~125 GFLOP/s (benchmarks/results/parallel-kernels-2026-12-02.md).
+VALUE_FLOPS = 128
 # OpenBLAS runs products up to m n k = 65536 * 4 on one thread by itself (its GEMM_MULTITHREAD_THRESHOLD).
 _ALREADY_SERIAL = 2.0 * 65536 * 4
 
@@ -61,8 +70,9 @@ def set_num_threads(threads):
 
 
 def set_serial_below(flops):
-    """Run products of fewer than ``flops`` floating-point operations on one thread (0: leave every product to
-    BLAS's own choice, as NumPy does); returns the previous threshold."""
+    """Run products of fewer than ``flops`` floating-point operations, and kernels of less work, on one thread
+    (0: leave every product to BLAS's own choice, as NumPy does, and every kernel on all threads); returns the
+    previous threshold."""
     if not flops >= 0:
         raise ValueError(f"set_serial_below: need a number of floating-point operations >= 0, got {flops!r}")
     previous, _state["serial_below"] = _state["serial_below"], float(flops)
@@ -81,6 +91,12 @@ def runs_serial(a_shape, b_shape):
     """Whether ``product`` takes the BLAS threads down to one for this product."""
     flops = product_flops(a_shape, b_shape)
     return _ALREADY_SERIAL < flops < _state["serial_below"] and bool(_libraries()) and _state["most"] > 1
+
+
+def kernel_threads(values):
+    """How many threads a Numba kernel that writes ``values`` values shares its loop among: 1 while its work, at
+    VALUE_FLOPS a value, is below the threshold of ``set_serial_below``, else all that Numba may use."""
+    return numba.get_num_threads() if values * VALUE_FLOPS >= _state["serial_below"] else 1
 
 
 def product(a, b, out=None):

@@ -93,3 +93,23 @@ def test_arrays_the_kernel_does_not_take_go_through_the_reference(dtype):
 def test_bad_shapes_say_what_the_op_expects():
     with pytest.raises(ValueError, match=r"expects x of shape \(N, G, C, S\) and weight and bias of shape \(G, C\)"):
         tg.standardize_affine(tg.zeros(2, 3, 4), tg.ones(3, 4), tg.zeros(3, 4))
+
+
+@pytest.mark.parametrize("shape, sets", [((6, 5, 1, 30), 1), ((6, 4, 3, 10), 6), ((40, 1, 16, 1), 40), ((2, 1, 4, 3), 2)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_parallel_kernels_give_the_serial_ones_results(shape, sets, dtype, kernel_threads):
+    """Each set's outputs and statistics bit for bit; dL/dgamma and dL/dbeta summed from each thread's own share,
+    in another order, to float64 rounding. Three shares of the sets: uneven, and one empty for two sets."""
+    rng = np.random.default_rng(3)
+    x, gy = (5 + rng.standard_normal(shape)).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    weight, bias = rng.standard_normal((2,) + shape[1:3]).astype(dtype)
+    g_stats = rng.standard_normal((2, sets, shape[1]))
+    results = []
+    for parts in (1, 3):
+        kernel_threads(parts)
+        y, mean, var = kernels.standardize_affine_forward(x, weight, bias, 1e-5, sets)
+        results.append((y, mean, var, *kernels.standardize_affine_backward(gy, x, weight, mean, var, 1e-5, *g_stats)))
+    for serial, parallel in zip(results[0][:4], results[1][:4]):
+        np.testing.assert_array_equal(parallel, serial)
+    for serial, parallel in zip(results[0][4:], results[1][4:]):
+        np.testing.assert_allclose(parallel, serial, rtol=1e-6 if dtype == np.float32 else 1e-13)

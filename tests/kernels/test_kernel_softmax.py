@@ -113,3 +113,20 @@ def test_long_slices_sum_in_blocks(length, log):
     for sign in (1, -1):
         x = (sign * (1 + rng.random((3, length)))).astype(np.float32)
         np.testing.assert_allclose(kernels.softmax_forward(x, 1, log), numpy_softmax(x, 1, log), rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("shape, axis", [((50, 37), 1), ((7, 30, 9), 1), ((2, 40), 1)])
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_parallel_kernels_give_the_serial_ones_bits(shape, axis, log, dtype, kernel_threads):
+    """Slices are independent, so three threads' shares of them (one empty for two slices) change no bit."""
+    rng = np.random.default_rng(8)
+    x, gy = (4 * rng.standard_normal((2,) + shape)).astype(dtype)
+    x[rng.random(shape) < 0.1] = -np.inf
+    results = []
+    for parts in (1, 3):
+        kernel_threads(parts)
+        y = kernels.softmax_forward(x, axis, log)
+        results.append((y, kernels.softmax_backward(y, gy, axis, log)))
+    for serial, parallel in zip(*results):
+        np.testing.assert_array_equal(parallel, serial)

@@ -182,3 +182,18 @@ def test_default_dispatch_matches_pytorch_in_float64():
     ggx, ggw = torch.autograd.grad((gx * gx).sum() + (gw * gw).sum(), [xt, wt])
     for got, expected in zip(mine, (y, gx, gw, ggx, ggw), strict=True):
         np.testing.assert_allclose(got, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_parallel_transforms_give_the_serial_ones_bits(dtype, kernel_threads):
+    """Planes write disjoint tiles: three threads' shares of them, on a convolution through the three transforms
+    (the input gradient by the flipped kernel, 32 channels), change no bit of the output or the gradients."""
+    rng = np.random.default_rng(7)
+    x, weight = rng.standard_normal((3, 32, 7, 6)).astype(dtype), rng.standard_normal((16, 32, 3, 3)).astype(dtype)
+    upstream = rng.standard_normal((3, 16, 7, 6)).astype(dtype)
+    results = []
+    for parts in (1, 3):
+        kernel_threads(parts)
+        results.append(_convolve("winograd", x, weight, 1, upstream))
+    for serial, parallel in zip(*results, strict=True):
+        np.testing.assert_array_equal(parallel, serial)

@@ -11,7 +11,11 @@ machine (see shared/perf-notes.md):
 * ``parallel=True`` only where each thread gets a large, independent slab
   (a row of cols or an image plane), so no two threads write the same memory;
   the LSTM gate kernels stay serial: an (N, 4H) pointwise pass is shorter than
-  waking a second thread;
+  waking a second thread; the norms, softmax and Winograd's transforms have a
+  serial and a parallel kernel over the same loop body, and take the parallel
+  one only when ``tinygen.threads.kernel_threads`` says their work is large
+  enough to be worth waiting for a second thread (on a busy machine, a
+  descheduled one);
 * ``error_model="numpy"``: division by zero gives inf instead of a Python
   exception check that blocks vectorisation;
 * Numba's 'workqueue' threading layer unless NUMBA_THREADING_LAYER says
@@ -57,6 +61,17 @@ def reduction_kernel(function):
     """A serial CPU kernel whose sums may be reassociated (``fastmath={"reassoc"}``), so that LLVM
     vectorises them with several partial sums; without it a sum adds one element per add's latency."""
     return njit(cache=True, error_model="numpy", fastmath={"reassoc"})(function)
+
+
+def parallel_reduction_kernel(function):
+    """``reduction_kernel`` with ``parallel=True``: the twin whose ``prange`` gives each thread its share of rows."""
+    return njit(parallel=True, cache=True, error_model="numpy", fastmath={"reassoc"})(function)
+
+
+@register_jitable
+def share(items, part, parts):
+    """(first, last): the ``part``-th of ``parts`` contiguous, near-equal shares of ``range(items)``."""
+    return part * items // parts, (part + 1) * items // parts
 
 
 class gpu_kernel:

@@ -28,13 +28,16 @@ gradient runs the chain backwards in g: the output transform's adjoint on the up
 the products summed over tiles, dU[xi] = dM[xi] @ V[xi]^T, and the weight transform's adjoint, dg = G^T dU G.
 
 The CPU loops run one (channel, image) plane per job, 16 values of V or M per tile; ``ops/conv.py`` calls them
-for chunks of images, so that V and M are still in the cache when the products read them. GPU arrays keep to
-im2col (ops/conv.py asks ``applies`` first).
+for chunks of images, so that V and M are still in the cache when the products read them. Each transform has a
+serial kernel and a parallel one over the same per-plane body: planes write disjoint tiles, so the two give the
+same bits, and the parallel one runs only for chunks large enough to be worth a second thread
+(``threads.kernel_threads``). GPU arrays keep to im2col (ops/conv.py asks ``applies`` first).
 """
 import numpy
 from numba import prange
 from numba.extending import register_jitable
 
+from .. import threads
 from .jit import cpu_kernel
 
 B_T = numpy.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], numpy.float64)
@@ -74,31 +77,47 @@ def _padded_plane(x, n, c, padding, rows, columns):
     return plane
 
 
-@cpu_kernel(parallel=True)
 def input_transform(x, padding, v):
-    """V[:, c, tile] = B^T d B for every 4x4 patch d of x (B, C, H, W); v is (16, C, B * TH * TW).
+    """V[:, c, tile] = B^T d B for every 4x4 patch d of x (B, C, H, W); v is (16, C, B * TH * TW)."""
+    if threads.kernel_threads(v.size) > 1:
+        _input_transform_parallel(x, padding, v)
+    else:
+        _input_transform(x, padding, v)
 
-    B^T mixes the patch's 4 rows, done for a whole row of tiles at once (a loop the compiler vectorises);
-    then B mixes each tile's 4 columns, taken two apart along that row.
-    """
+
+@register_jitable
+def _input_plane(x, padding, v, job):
+    """The tiles of plane ``job`` = (channel, image). B^T mixes the patch's 4 rows, done for a whole row of tiles
+    at once (a loop the compiler vectorises); then B mixes each tile's 4 columns, taken two apart along that row."""
     n_img, channels, height, width = x.shape
     th, tw = (height + 2 * padding[0] - 1) // 2, (width + 2 * padding[1] - 1) // 2  # OH = H + 2p - 2, halved up
-    for job in prange(channels * n_img):
-        c, n = job // n_img, job % n_img
-        plane = _padded_plane(x, n, c, padding, 2 * th + 2, 2 * tw + 2)
-        bt_d = numpy.empty((4, 2 * tw + 2), x.dtype)
-        for ty in range(th):
-            d0, d1, d2, d3 = plane[2 * ty], plane[2 * ty + 1], plane[2 * ty + 2], plane[2 * ty + 3]
-            for j in range(2 * tw + 2):  # B^T d
-                bt_d[0, j], bt_d[1, j] = d0[j] - d2[j], d1[j] + d2[j]
-                bt_d[2, j], bt_d[3, j] = d2[j] - d1[j], d1[j] - d3[j]
-            first = (n * th + ty) * tw
-            for i in range(4):  # (B^T d) B
-                row, v0, v1, v2, v3 = bt_d[i], v[4 * i, c], v[4 * i + 1, c], v[4 * i + 2, c], v[4 * i + 3, c]
-                for tx in range(tw):
-                    e0, e1, e2, e3 = row[2 * tx], row[2 * tx + 1], row[2 * tx + 2], row[2 * tx + 3]
-                    t = first + tx
-                    v0[t], v1[t], v2[t], v3[t] = e0 - e2, e1 + e2, e2 - e1, e1 - e3
+    c, n = job // n_img, job % n_img
+    plane = _padded_plane(x, n, c, padding, 2 * th + 2, 2 * tw + 2)
+    bt_d = numpy.empty((4, 2 * tw + 2), x.dtype)
+    for ty in range(th):
+        d0, d1, d2, d3 = plane[2 * ty], plane[2 * ty + 1], plane[2 * ty + 2], plane[2 * ty + 3]
+        for j in range(2 * tw + 2):  # B^T d
+            bt_d[0, j], bt_d[1, j] = d0[j] - d2[j], d1[j] + d2[j]
+            bt_d[2, j], bt_d[3, j] = d2[j] - d1[j], d1[j] - d3[j]
+        first = (n * th + ty) * tw
+        for i in range(4):  # (B^T d) B
+            row, v0, v1, v2, v3 = bt_d[i], v[4 * i, c], v[4 * i + 1, c], v[4 * i + 2, c], v[4 * i + 3, c]
+            for tx in range(tw):
+                e0, e1, e2, e3 = row[2 * tx], row[2 * tx + 1], row[2 * tx + 2], row[2 * tx + 3]
+                t = first + tx
+                v0[t], v1[t], v2[t], v3[t] = e0 - e2, e1 + e2, e2 - e1, e1 - e3
+
+
+@cpu_kernel()
+def _input_transform(x, padding, v):
+    for job in range(x.shape[1] * x.shape[0]):
+        _input_plane(x, padding, v, job)
+
+
+@cpu_kernel(parallel=True)
+def _input_transform_parallel(x, padding, v):
+    for job in prange(x.shape[1] * x.shape[0]):
+        _input_plane(x, padding, v, job)
 
 
 @register_jitable
@@ -107,51 +126,85 @@ def _a_t(m0, m1, m2, m3):
     return m0 + m1 + m2, m1 - m2 - m3
 
 
-@cpu_kernel(parallel=True)
 def output_transform(m, y):
-    """y[:, :, 2ty + i, 2tx + j] = (A^T M A)[i, j] for every tile; m is (16, F, B * TH * TW), y (F, B, OH, OW).
+    """y[:, :, 2ty + i, 2tx + j] = (A^T M A)[i, j] for every tile; m is (16, F, B * TH * TW), y (F, B, OH, OW)."""
+    if threads.kernel_threads(m.size) > 1:
+        _output_transform_parallel(m, y)
+    else:
+        _output_transform(m, y)
 
-    Each plane is written whole tiles at a time, without a bounds test, into a buffer cut to OH x OW at the end.
-    """
+
+@register_jitable
+def _output_plane(m, y, job):
+    """Plane ``job`` = (channel, image), written whole tiles at a time, without a bounds test, into a buffer cut
+    to OH x OW at the end."""
     channels, n_img, oh, ow = y.shape
     th, tw = (oh + 1) // 2, (ow + 1) // 2
-    for job in prange(channels * n_img):
-        f, n = job // n_img, job % n_img
-        plane = numpy.empty((2 * th, 2 * tw), y.dtype)
-        for ty in range(th):
-            top, bottom, first = plane[2 * ty], plane[2 * ty + 1], (n * th + ty) * tw
-            for tx in range(tw):
-                t = first + tx
-                c0 = _a_t(m[0, f, t], m[4, f, t], m[8, f, t], m[12, f, t])  # A^T M, column by column
-                c1 = _a_t(m[1, f, t], m[5, f, t], m[9, f, t], m[13, f, t])
-                c2 = _a_t(m[2, f, t], m[6, f, t], m[10, f, t], m[14, f, t])
-                c3 = _a_t(m[3, f, t], m[7, f, t], m[11, f, t], m[15, f, t])
-                top[2 * tx], top[2 * tx + 1] = _a_t(c0[0], c1[0], c2[0], c3[0])  # (A^T M) A, row by row
-                bottom[2 * tx], bottom[2 * tx + 1] = _a_t(c0[1], c1[1], c2[1], c3[1])
-        y[f, n] = plane[:oh, :ow]
+    f, n = job // n_img, job % n_img
+    plane = numpy.empty((2 * th, 2 * tw), y.dtype)
+    for ty in range(th):
+        top, bottom, first = plane[2 * ty], plane[2 * ty + 1], (n * th + ty) * tw
+        for tx in range(tw):
+            t = first + tx
+            c0 = _a_t(m[0, f, t], m[4, f, t], m[8, f, t], m[12, f, t])  # A^T M, column by column
+            c1 = _a_t(m[1, f, t], m[5, f, t], m[9, f, t], m[13, f, t])
+            c2 = _a_t(m[2, f, t], m[6, f, t], m[10, f, t], m[14, f, t])
+            c3 = _a_t(m[3, f, t], m[7, f, t], m[11, f, t], m[15, f, t])
+            top[2 * tx], top[2 * tx + 1] = _a_t(c0[0], c1[0], c2[0], c3[0])  # (A^T M) A, row by row
+            bottom[2 * tx], bottom[2 * tx + 1] = _a_t(c0[1], c1[1], c2[1], c3[1])
+    y[f, n] = plane[:oh, :ow]
+
+
+@cpu_kernel()
+def _output_transform(m, y):
+    for job in range(y.shape[0] * y.shape[1]):
+        _output_plane(m, y, job)
 
 
 @cpu_kernel(parallel=True)
-def output_transform_adjoint(gy, dm):
-    """dM[:, f, tile] = A dY A^T for every 2x2 tile dY of gy (B, F, OH, OW) (zeros past an odd edge); dm (16, F, tiles).
+def _output_transform_parallel(m, y):
+    for job in prange(y.shape[0] * y.shape[1]):
+        _output_plane(m, y, job)
 
-    A u = (u0, u0 + u1, u0 - u1, -u1): down the rows of a row of tiles at once, then along each tile's columns.
-    """
+
+def output_transform_adjoint(gy, dm):
+    """dM[:, f, tile] = A dY A^T for every 2x2 tile dY of gy (B, F, OH, OW) (zeros past an odd edge); dm (16, F, tiles)."""
+    if threads.kernel_threads(dm.size) > 1:
+        _output_transform_adjoint_parallel(gy, dm)
+    else:
+        _output_transform_adjoint(gy, dm)
+
+
+@register_jitable
+def _output_adjoint_plane(gy, dm, job):
+    """The tiles of plane ``job`` = (channel, image). A u = (u0, u0 + u1, u0 - u1, -u1): down the rows of a row of
+    tiles at once, then along each tile's columns."""
     n_img, channels, oh, ow = gy.shape
     th, tw = (oh + 1) // 2, (ow + 1) // 2
-    for job in prange(channels * n_img):
-        f, n = job // n_img, job % n_img
-        plane = numpy.zeros((2 * th, 2 * tw), gy.dtype)
-        plane[:oh, :ow] = gy[n, f]
-        a_dy = numpy.empty((4, 2 * tw), gy.dtype)
-        for ty in range(th):
-            u0, u1 = plane[2 * ty], plane[2 * ty + 1]
-            for j in range(2 * tw):  # A dY
-                a_dy[0, j], a_dy[1, j], a_dy[2, j], a_dy[3, j] = u0[j], u0[j] + u1[j], u0[j] - u1[j], -u1[j]
-            first = (n * th + ty) * tw
-            for i in range(4):  # (A dY) A^T
-                row, m0, m1, m2, m3 = a_dy[i], dm[4 * i, f], dm[4 * i + 1, f], dm[4 * i + 2, f], dm[4 * i + 3, f]
-                for tx in range(tw):
-                    e0, e1 = row[2 * tx], row[2 * tx + 1]
-                    t = first + tx
-                    m0[t], m1[t], m2[t], m3[t] = e0, e0 + e1, e0 - e1, -e1
+    f, n = job // n_img, job % n_img
+    plane = numpy.zeros((2 * th, 2 * tw), gy.dtype)
+    plane[:oh, :ow] = gy[n, f]
+    a_dy = numpy.empty((4, 2 * tw), gy.dtype)
+    for ty in range(th):
+        u0, u1 = plane[2 * ty], plane[2 * ty + 1]
+        for j in range(2 * tw):  # A dY
+            a_dy[0, j], a_dy[1, j], a_dy[2, j], a_dy[3, j] = u0[j], u0[j] + u1[j], u0[j] - u1[j], -u1[j]
+        first = (n * th + ty) * tw
+        for i in range(4):  # (A dY) A^T
+            row, m0, m1, m2, m3 = a_dy[i], dm[4 * i, f], dm[4 * i + 1, f], dm[4 * i + 2, f], dm[4 * i + 3, f]
+            for tx in range(tw):
+                e0, e1 = row[2 * tx], row[2 * tx + 1]
+                t = first + tx
+                m0[t], m1[t], m2[t], m3[t] = e0, e0 + e1, e0 - e1, -e1
+
+
+@cpu_kernel()
+def _output_transform_adjoint(gy, dm):
+    for job in range(gy.shape[1] * gy.shape[0]):
+        _output_adjoint_plane(gy, dm, job)
+
+
+@cpu_kernel(parallel=True)
+def _output_transform_adjoint_parallel(gy, dm):
+    for job in prange(gy.shape[1] * gy.shape[0]):
+        _output_adjoint_plane(gy, dm, job)
