@@ -95,7 +95,8 @@ def test_bad_shapes_say_what_the_op_expects():
         tg.standardize_affine(tg.zeros(2, 3, 4), tg.ones(3, 4), tg.zeros(3, 4))
 
 
-@pytest.mark.parametrize("shape, sets", [((6, 5, 1, 30), 1), ((6, 4, 3, 10), 6), ((40, 1, 16, 1), 40), ((2, 1, 4, 3), 2)])
+@pytest.mark.parametrize("shape, sets", [((6, 5, 1, 30), 1), ((6, 4, 3, 10), 6), ((40, 1, 16, 1), 40),
+                                         ((2, 1, 4, 3), 2)])  # batch norm, group norm, layer norm, two sets
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_parallel_kernels_give_the_serial_ones_results(shape, sets, dtype, kernel_threads):
     """Each set's outputs and statistics bit for bit; dL/dgamma and dL/dbeta summed from each thread's own share,

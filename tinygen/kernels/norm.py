@@ -82,7 +82,8 @@ def _moments_and_output(x, weight, bias, eps, mean, var, y):
 
 @parallel_reduction_kernel
 def _moments_and_output_parallel(x, weight, bias, eps, mean, var, y, parts):
-    """The same, each thread on its share of the sets: each set writes only its own statistics and outputs."""
+    """The same, each thread on its share of the sets (each set writes only its own statistics and outputs); only
+    for large inputs, since the call waits for the slowest thread (``threads.kernel_threads``)."""
     for part in prange(parts):
         first, last = share(mean.size, part, parts)
         _moments_and_output_sets(x, weight, bias, eps, mean, var, y, first, last)

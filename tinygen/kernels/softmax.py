@@ -169,7 +169,8 @@ def _forward(x, bits, ints, log, y):
 
 @parallel_reduction_kernel
 def _forward_parallel(x, bits, ints, log, y, parts):
-    """The same, each thread on its share of the slices, with its own scratch numbers."""
+    """The same, each thread on its share of the slices, with its own scratch numbers; only for large inputs, since
+    the call waits for the slowest thread (``threads.kernel_threads``)."""
     for part in prange(parts):
         first, last = share(x.shape[0], part, parts)
         _forward_slices(x, bits, ints, log, y, first, last)
@@ -225,6 +226,7 @@ def _backward(y, gy, log, gx):
 
 @parallel_reduction_kernel
 def _backward_parallel(y, gy, log, gx, parts):
+    """The same, each thread on its share of the slices."""
     for part in prange(parts):
         first, last = share(y.shape[0], part, parts)
         _backward_slices(y, gy, log, gx, first, last)

@@ -116,6 +116,8 @@ def _input_transform(x, padding, v):
 
 @cpu_kernel(parallel=True)
 def _input_transform_parallel(x, padding, v):
+    """The same, the planes shared among Numba's threads; only for large chunks, since the call then waits for the
+    slowest thread (``threads.kernel_threads``)."""
     for job in prange(x.shape[1] * x.shape[0]):
         _input_plane(x, padding, v, job)
 
@@ -163,12 +165,15 @@ def _output_transform(m, y):
 
 @cpu_kernel(parallel=True)
 def _output_transform_parallel(m, y):
+    """The same, the planes shared among Numba's threads; only for large chunks, since the call then waits for the
+    slowest thread (``threads.kernel_threads``)."""
     for job in prange(y.shape[0] * y.shape[1]):
         _output_plane(m, y, job)
 
 
 def output_transform_adjoint(gy, dm):
-    """dM[:, f, tile] = A dY A^T for every 2x2 tile dY of gy (B, F, OH, OW) (zeros past an odd edge); dm (16, F, tiles)."""
+    """dM[:, f, tile] = A dY A^T for every 2x2 tile dY of gy (B, F, OH, OW) (zeros past an odd edge);
+    dm is (16, F, tiles)."""
     if threads.kernel_threads(dm.size) > 1:
         _output_transform_adjoint_parallel(gy, dm)
     else:
@@ -206,5 +211,7 @@ def _output_transform_adjoint(gy, dm):
 
 @cpu_kernel(parallel=True)
 def _output_transform_adjoint_parallel(gy, dm):
+    """The same, the planes shared among Numba's threads; only for large chunks, since the call then waits for the
+    slowest thread (``threads.kernel_threads``)."""
     for job in prange(gy.shape[1] * gy.shape[0]):
         _output_adjoint_plane(gy, dm, job)
