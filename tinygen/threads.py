@@ -37,7 +37,8 @@ from .backend import get_array_module, is_gpu_array
 # quiet one (benchmarks/busy_machine.py --sweep measures both sides of it).
 SERIAL_BELOW = 3.2e7
 # A kernel's pass over one value (a read or two, a few flops, a write) takes about as long on one core as this many
-# flops of a product: 0.5-1 ns against ~125 GFLOP/s (benchmarks/results/parallel-kernels-2026-12-02.md).
+# flops of a product: 0.3-1.8 ns a value against ~150 GFLOP/s, 46-270 flops for the norms, softmax and Winograd's
+# transforms (benchmarks/results/parallel-kernels-2026-12-02.md).
 VALUE_FLOPS = 128
 # OpenBLAS runs products up to m n k = 65536 * 4 on one thread by itself (its GEMM_MULTITHREAD_THRESHOLD).
 _ALREADY_SERIAL = 2.0 * 65536 * 4
