@@ -169,6 +169,20 @@ def test_ddim_with_eta_1_has_ddpms_posterior_variance_and_takes_ddpms_step():
         np.testing.assert_allclose(ddim.step(x_t, t, t - 1, noise).numpy(), model.p_step(x_t, t, noise).numpy(), rtol=1e-10)
 
 
+@pytest.mark.parametrize("t", [1, 20, 49])
+def test_ddim_with_eta_1_takes_ddpms_step_when_the_predicted_data_is_clipped(t):
+    # x_t far outside [-1, 1] makes most of x0_hat clip; DDPM's step then uses the posterior mean at the clipped x0_hat,
+    # and DDIM's must too: its noise term solved from the clipped x0_hat, not the network's own eps.
+    model = mlp_ddpm(50)
+    model.clip_denoised = True
+    rng = np.random.default_rng(1)
+    x_t, noise = 4 * normal(rng, 64, 2), normal(rng, 64, 2)
+    x0_hat = model.predict_x0(x_t, t, model.predict_noise(x_t, t)).numpy()
+    assert (np.abs(x0_hat) > 1).mean() > 0.5
+    np.testing.assert_allclose(DDIM(model, 50, eta=1.0).step(x_t, t, t - 1, noise).numpy(),
+                               model.p_step(x_t, t, noise).numpy(), rtol=1e-10, atol=1e-12)  # fmt: skip
+
+
 def test_ddim_with_eta_0_is_deterministic_and_with_eta_1_is_not():
     model = mlp_ddpm(50)
     x_T = normal(np.random.default_rng(0), 6, 2)

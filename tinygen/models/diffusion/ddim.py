@@ -58,9 +58,13 @@ class DDIM:
         """x_s = sqrt(abar_s) x0_hat + sqrt(1 - abar_s - sigma^2) eps_theta + sigma noise, from step t to s < t."""
         eps = self.model.predict_noise(x_t, t)
         x0_hat = self.model.predict_x0(x_t, t, eps)
+        abar_t, abar_s, sigma = self._abar(t), self._abar(s), self.sigma(t, s, eta)
         if self.model.clip_denoised:
+            # The clipped x0_hat and the noise must still make up x_t = sqrt(abar_t) x0_hat + sqrt(1 - abar_t) eps:
+            # the network's eps beside a clipped x0_hat would jump off the marginal q(x_s), an error the deterministic
+            # sampler carries to the end. So eps is solved from them (with eta = 1: DDPM's clipped step).
             x0_hat = x0_hat.clamp(-1.0, 1.0)
-        abar_s, sigma = self._abar(s), self.sigma(t, s, eta)
+            eps = (x_t - math.sqrt(abar_t) * x0_hat) / math.sqrt(1 - abar_t)
         x_s = math.sqrt(abar_s) * x0_hat + math.sqrt(1 - abar_s - sigma**2) * eps
         if sigma > 0:
             x_s = x_s + sigma * (randn_like(x_t) if noise is None else noise)
