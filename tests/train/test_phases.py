@@ -31,24 +31,3 @@ def test_a_phase_with_every_k_runs_on_batches_k_2k_and_after_the_phases_before_i
     assert [step for name, step in calls if name == "plain"] == list(range(1, 13))
     assert [step for name, step in calls if name == "generator"] == [5, 10]
     assert calls.index(("generator", 5)) == calls.index(("critic", 5)) + 1
-
-
-def test_a_model_with_progress_is_told_the_run_s_step_before_each_batch_s_phases(tmp_path):
-    parser = train.example_parser("phases_test", "a schedule", epochs=2, batch_size=2, lr=1e-3)
-    run = train.Run(parser.parse_args(["--out", str(tmp_path), "--quiet"]))
-    calls = []
-
-    class Scheduled(nn.Linear):
-        def progress(self, step):
-            calls.append(("progress", step))
-
-    model = Scheduled(3, 1)
-    data = ArrayDataset(np.random.default_rng(0).random((8, 3)).astype(np.float32), np.zeros(8, dtype=np.int64))
-
-    def loss(x, labels):
-        calls.append(("phase", run.step))
-        return model(x).mean(), {"loss": model(x).mean()}
-
-    fit_in_phases(run, model, DataLoader(data, 2), {"only": Phase(loss, tg.optim.SGD(model.parameters(), lr=0.1))})
-    run.finish()
-    assert calls == [(name, step) for step in range(1, 9) for name in ("progress", "phase")]

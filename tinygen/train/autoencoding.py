@@ -14,10 +14,7 @@ A phase may run only on every k-th batch (``Phase(loss, optimizer, every=k)``):
 StarGAN's generator steps once per n_critic = 5 critic steps, on batches
 5, 10, 15, ... (after its critic has stepped five times). A phase whose loss
 comes back None sits the batch out, its terms still logged: VAE/GAN's
-players pause while the other is too far behind. A model with
-``progress(step)`` is told the step (1, 2, ...) before each batch, as
-``fit_adversarially`` tells a GAN: a schedule of its own (Puzzle-GAN's
-reconstruction warm-up) that follows the run's step, so --resume keeps it.
+players pause while the other is too far behind.
 
 Clearing every gradient, not only the phase optimizer's, matters: a phase's
 loss may reach networks another phase steps (the encoder's adversarial loss
@@ -37,11 +34,8 @@ def fit_in_phases(run, model, loader, phases, evaluate=None):
     """
     run.track(model=model, **{f"{name}_optimizer": optimizer for name, (_, optimizer) in phases.items()})
     conditional = getattr(model, "conditional", False)
-    progress = getattr(model, "progress", None)
     for epoch in run.epochs():
         for x, y in run.progress(loader):
-            if progress:
-                progress(run.step)
             logged = {}
             for phase in phases.values():
                 if run.step % getattr(phase, "every", 1):
