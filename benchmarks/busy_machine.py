@@ -11,11 +11,14 @@ process spinning on a core, the everyday case of a laptop doing something else):
   median time, for tinygen as it is, tinygen with every product left to BLAS's
   own threading (``--serial-below 0``, what tinygen did before threads.py),
   tinygen on one thread throughout, and PyTorch, on the small MLP GAN step and
-  a 32-channel convolution.
+  a 32-channel convolution. The configurations take turns, one fresh process
+  each, so that a load that drifts meets them all alike.
 
     python benchmarks/busy_machine.py --sweep --processes 6
+    python benchmarks/busy_machine.py --baseline 347c103   # and tinygen at that commit, in the same turns
 """
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -27,6 +30,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from op_overhead import checkout  # noqa: E402
 from run import RESULTS, machine, run_worker  # noqa: E402
 
 CASES = ("Unrolled GAN K=0 toy MLP", "conv2d 32->32 28x28 k3 fwd+bwd")
@@ -75,12 +79,11 @@ def sweep(repeats=400):
     return rows
 
 
-def step_medians(configuration, case, processes, budget, results_dir):
-    """The median step time (ms) of each of ``processes`` fresh worker processes."""
+def step_median(configuration, case, budget, results_dir):
+    """The median step time (ms) of one fresh worker process."""
     framework, extra, environment = CONFIGURATIONS[configuration]
     options = argparse.Namespace(suite="all", device="cpu", budget=budget, only=case, check=False)
-    return [run_worker(framework, options, results_dir, extra=extra, environment=environment)[1][0]["median_ms"]
-            for _ in range(processes)]
+    return run_worker(framework, options, results_dir, extra=extra, environment=environment)[1][0]["median_ms"]
 
 
 def markdown(sweeps, steps, processes, info):
@@ -112,7 +115,13 @@ def main(argv=None):
     parser.add_argument("--sweep", action="store_true", help="also time single products on 1 and on all threads")
     parser.add_argument("--cases", nargs="*", default=list(CASES), help="benchmark cases (text in their names)")
     parser.add_argument("--no-save", action="store_true", help="print the table without writing results/")
+    parser.add_argument("--baseline", metavar="REV", help="also tinygen at this git revision (its tinygen folder "
+                                                          "first on the workers' path), for the A/B of a change")
     args = parser.parse_args(argv)
+    if args.baseline:
+        folder = checkout(args.baseline, tempfile.mkdtemp()).parent
+        path = {"PYTHONPATH": f"{folder}{os.pathsep}{HERE.parent}"}
+        CONFIGURATIONS[f"tinygen at {args.baseline}"] = ("tinygen", [], path)
 
     sweeps, steps = {}, {}
     results_dir = tempfile.mkdtemp()  # the worker saves each case's outputs; nothing here compares them
@@ -121,11 +130,11 @@ def main(argv=None):
             if args.sweep:
                 sweeps[condition] = sweep()
             for case in args.cases:
-                for configuration in CONFIGURATIONS:
-                    steps[(case, condition, configuration)] = step_medians(configuration, case, args.processes,
-                                                                           args.budget, results_dir)  # fmt: skip
-                    print(case, condition, configuration, [round(m, 1) for m in steps[(case, condition, configuration)]],
-                          flush=True)  # fmt: skip
+                for _ in range(args.processes):
+                    for configuration in CONFIGURATIONS:
+                        median = step_median(configuration, case, args.budget, results_dir)
+                        steps.setdefault((case, condition, configuration), []).append(median)
+                        print(case, condition, configuration, round(median, 1), flush=True)
     text = markdown(sweeps, steps, args.processes, machine("cpu"))
     print(text)
     if not args.no_save:
