@@ -40,3 +40,13 @@ def test_the_busy_machine_benchmark_runs(capsys):
     for condition in ("quiet", "one core busy"):
         for configuration in busy_machine.CONFIGURATIONS:
             assert f"| {condition} | {configuration} |" in table
+
+
+def test_the_parallel_kernels_benchmark_agrees_and_prints_every_setting(capsys):
+    path = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "parallel_kernels.py"
+    spec = importlib.util.spec_from_file_location("parallel_kernels", path)
+    parallel_kernels = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(parallel_kernels)
+    parallel_kernels.main(["--repeats", "1", "--only", "group_norm"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| group_norm")]
+    assert len(rows) == 1 and rows[0].count(" / ") >= 5 and "| yes (" in rows[0], rows
