@@ -72,7 +72,8 @@ def test_the_generator_loss_is_adversarial_plus_weighted_spatial_and_appearance_
     model, batch, (y, fake, mask, predicted, a) = toy()
     loss, terms = model.generator_loss(batch)
     adversarial = softplus(-(fake.reshape(N, -1) @ a)).mean()
-    spatial, appearance = np.abs(predicted - mask).mean(), np.abs(predicted * fake - mask * y).mean()
+    spatial = -(mask * np.log(predicted) + (1 - mask) * np.log(1 - predicted)).mean()  # the mask's cross-entropy
+    appearance = np.abs(mask * (fake - y)).mean()  # gated by the true mask, not the predicted one
     assert terms["spatial"].item() == pytest.approx(spatial, rel=1e-12)
     assert terms["appearance"].item() == pytest.approx(appearance, rel=1e-12)
     assert loss.item() == pytest.approx(adversarial + 2.0 * spatial + 3.0 * appearance, rel=1e-12)
