@@ -36,6 +36,8 @@ def main(argv=None):
     parser = train.example_parser("pixelcnn_mnist", __doc__.split("\n")[0], epochs=3, batch_size=64, lr=1e-3)
     parser.add_argument("--hidden", type=positive_int, default=32, help="h: the residual blocks carry 2h feature maps")
     parser.add_argument("--blocks", type=positive_int, default=5, help="residual blocks of mask-B convolutions")
+    parser.add_argument("--kernel-size", type=positive_int, default=3,
+                        help="k of the blocks' masked k x k convolutions: each block sees k // 2 rows further up")
     parser.add_argument("--samples", type=positive_int, default=None,
                         help="digits drawn at the end, written to samples.npz and scored (samples.png shows 100); "
                              "default 1000, or 100 with --quick")  # fmt: skip
@@ -44,7 +46,8 @@ def main(argv=None):
     run = train.Run(args)
 
     train_loader, test_loader, shape = binarized_mnist(args.data, args.batch_size, args.seed, args.device)
-    model = PixelCNN(image_size=shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks)
+    model = PixelCNN(image_size=shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks,
+                     kernel_size=args.kernel_size)  # fmt: skip
     models = {"pixelcnn": model.to(args.device)}
 
     final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)

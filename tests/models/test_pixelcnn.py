@@ -147,3 +147,14 @@ def test_bad_input_is_rejected():
         model.sample(1, device="gpu")
     with pytest.raises(ValueError, match="divisible by channels=3"):
         PixelCNN(channels=3, levels=256, hidden_channels=8)
+    with pytest.raises(ValueError, match="odd sides"):
+        PixelCNN(kernel_size=4)
+
+
+def test_larger_kernels_keep_the_model_autoregressive_and_the_fast_sampler_exact():
+    # kernel_size 5 (examples/pixelcnn_mnist.py --kernel-size 5): the window caches of fast generation grow with k.
+    tg.manual_seed(0)
+    model = PixelCNN(1, (7, 7), 2, 6, num_blocks=2, kernel_size=5, dtype=tg.float64)
+    images = random_images(3, 1, 2, (7, 7))
+    assert_autoregressive(model.log_prob_per_dim, images)
+    assert_fast_sampling_is_exact(model, images, n=6)

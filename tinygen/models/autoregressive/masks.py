@@ -43,6 +43,9 @@ def pixelcnn_mask(out_channels, in_channels, kernel_size, mask_type, color_group
         if channels % color_groups:
             raise ValueError(f"{name}={channels} must be divisible by color_groups={color_groups}")
     kh, kw = pair(kernel_size, "kernel_size")
+    if kh % 2 == 0 or kw % 2 == 0:
+        raise ValueError(f"a PixelCNN kernel needs odd sides, so that it has a centre pixel (the one being predicted), "
+                         f"got kernel_size {kernel_size}: use 3, 5, 7, ...")  # fmt: skip
     mask = numpy.zeros((out_channels, in_channels, kh, kw), numpy.float32)
     mask[:, :, : kh // 2, :] = 1  # every row above the centre
     mask[:, :, kh // 2, : kw // 2] = 1  # the centre row, left of the centre
