@@ -79,6 +79,17 @@ def test_the_generator_loss_is_adversarial_plus_weighted_spatial_and_appearance_
     assert loss.item() == pytest.approx(adversarial + 2.0 * spatial + 3.0 * appearance, rel=1e-12)
 
 
+def test_the_appearance_loss_pulls_the_image_under_the_true_mask_even_where_the_predicted_mask_is_zero():
+    """The paper's |M^ y^ - M y| gives y^ no gradient once M^ = 0; gated by the true mask it does, there only."""
+    model, batch, (y, fake, mask, _, _) = toy()
+    model.generator.mask.data[...] = 0.0
+    model.discriminator.a.data[...] = 0.0  # no adversarial gradient either
+    model.generator_loss(batch)[0].backward()
+    expected = 3.0 * mask * np.sign(fake - y) / mask.size  # lambda_A d/dy^ mean |M (y^ - y)|
+    assert np.allclose(model.generator.image.grad.numpy(), expected, atol=1e-12)
+    assert (mask == 1).any() and (mask == 0).any()
+
+
 def test_the_discriminator_loss_sends_no_gradient_to_the_generator():
     model, batch, _ = toy()
     model.discriminator_loss(batch)[0].backward()
