@@ -21,18 +21,19 @@ in MNIST features); with --ddim-table, ddim_table.json: FID/KID and seconds
 for S = 10, 20, 50, 100 and T steps at eta = 0 and 1, the shape of Table 1 of
 the DDIM paper (../shared/anchors.md has its CIFAR-10 numbers).
 
-The default is a run of a few minutes on 2 CPU cores (about 4 minutes of CPU
-time to train): 16 channels, 4 epochs of the embedded 4,000 digits in
-batches of 32 (500 steps) at a learning rate of 2e-3 (DDPM's 2e-4 is for
-800,000 steps), the average warmed up towards 0.999, T = 200 steps (the
-linear schedule scaled to keep abar_T near 4e-5; the sampler's cost is S, not
-T, but the DDIM table's last row costs T), and DDIM with S = 50 at eta = 1.
-Its samples are clean strokes with the digits' thickness, a few of them
-digits, most not yet: 500 steps are still few (DDPM trained for 800,000).
-At this budget the stochastic sampler draws the cleaner strokes: eta = 0
-follows the network's errors deterministically into speckles (the DDIM
-table shows both). --full is DDPM's own setting at MNIST's size (hours on a
-CPU).
+The default is a run of minutes on 2 CPU cores (about 14 minutes of CPU
+time on one thread, training, bound and sampling together): 16 channels, 16
+epochs of the embedded 4,000 digits in batches of 32 (2,000 steps) at a
+learning rate of 2e-3 (DDPM's 2e-4 is for 800,000 steps), the average warmed
+up towards 0.999, T = 200 steps (the linear schedule scaled to keep abar_T
+near 4e-5; the sampler's cost is S, not T, but the DDIM table's last row
+costs T), and DDIM with S = 50 at eta = 1. Its samples are mostly digits
+(benchmarks/results/ddim-2026-12-02.md: FID 103 in MNIST features, all ten
+classes); 500 steps drew clean strokes, few of them digits, and 4,000
+(--epochs 32) draw better digits still. At these budgets the stochastic
+sampler draws the better digits: eta = 0 follows the network's remaining
+errors deterministically (the DDIM table shows both). --full is DDPM's own
+setting at MNIST's size (hours on a CPU).
 
 Classifier-free guidance (--guidance W; tinygen/models/diffusion/guidance.py):
 the same U-Net is also told the digit's label, dropped to "no label" for one
@@ -69,7 +70,7 @@ TABLE_STEPS = (10, 20, 50, 100)
 
 
 def main(argv=None):
-    parser = train.example_parser("diffusion_mnist", __doc__.split("\n")[0], epochs=4, batch_size=32, lr=2e-3,
+    parser = train.example_parser("diffusion_mnist", __doc__.split("\n")[0], epochs=16, batch_size=32, lr=2e-3,
                                   distributed=True)  # fmt: skip
     parser.add_argument("--channels", type=positive_int, default=16, help="U-Net channels at 28x28 (twice that below)")
     parser.add_argument("--attention", action="store_true", help="self-attention at 7x7")
