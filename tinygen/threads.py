@@ -37,10 +37,11 @@ from .backend import get_array_module, is_gpu_array
 # 2 m n k of a (m, k) @ (k, n) product below which one thread wins on a busy 2-core machine and loses little on a
 # quiet one (benchmarks/busy_machine.py --sweep measures both sides of it).
 SERIAL_BELOW = 3.2e7
-# A kernel's pass over one value (a read or two, a few flops, a write) takes about as long on one core as this many
-# flops of a product: 0.3-1.8 ns a value against ~150 GFLOP/s, 46-270 flops for the norms, softmax and Winograd's
-# transforms (benchmarks/results/parallel-kernels-2026-12-02.md).
-VALUE_FLOPS = 128
+# A kernel's parallel twin starts to win on an idle 2-core machine at 2-4 million values (softmax and batch norm,
+# float32): waking the second thread costs about 0.15 ms and the loops are memory-bound, so a value counts as only
+# this many flops of a product, though on one core it takes as long as 46-270 of them
+# (benchmarks/results/parallel-kernels-2026-12-02.md).
+VALUE_FLOPS = 8
 # OpenBLAS runs products up to m n k = 65536 * 4 on one thread by itself (its GEMM_MULTITHREAD_THRESHOLD).
 _ALREADY_SERIAL = 2.0 * 65536 * 4
 
