@@ -104,25 +104,3 @@ def test_a_large_stack_of_small_products_is_shared_among_the_threads(two_threads
     monkeypatch.setattr(threads, "stack_threads", lambda a_shape, b_shape: 1)
     np.testing.assert_array_equal(shared, threads.product(a, b))  # each matrix by the same one-thread BLAS call
     np.testing.assert_array_equal(out, shared)
-
-
-def _shared_stack_in_a_child(queue):
-    a = np.ones((16, 32, 32), np.float32)
-    queue.put(float(threads.product(a, np.ones((16, 32, 980), np.float32))[0, 0, 0]))
-
-
-def test_a_forked_process_shares_its_stacks_on_threads_of_its_own(two_threads):
-    """The parent's pool threads do not survive a fork: a child that used the parent's pool would wait forever."""
-    import multiprocessing
-
-    a = np.ones((16, 32, 32), np.float32)
-    assert threads.stack_threads(a.shape, (16, 32, 980)) == 2
-    threads.product(a, np.ones((16, 32, 980), np.float32))  # the parent's pool is started
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_shared_stack_in_a_child, args=(queue,))
-    child.start()
-    child.join(timeout=30)
-    if child.is_alive():
-        child.kill()
-    assert child.exitcode == 0 and queue.get(timeout=1) == 32.0

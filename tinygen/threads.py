@@ -25,7 +25,6 @@ BLAS and Numba's parallel kernels may use. The BLAS library
 is the one NumPy loaded, reached through threadpoolctl; CuPy arrays pass
 straight through.
 """
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -46,7 +45,7 @@ VALUE_FLOPS = 8
 _ALREADY_SERIAL = 2.0 * 65536 * 4
 
 _blas = None  # NumPy's BLAS libraries, found on first use
-_pools = {}  # (process id, threads) -> the pool that shares a stack of small products with this thread
+_pools = {}  # number of threads -> the pool that shares a stack of small products with this one, started on first use
 _state = {"most": None, "serial_below": SERIAL_BELOW}
 
 
@@ -136,11 +135,10 @@ def _stack_on_threads(a, b, out, parts):
     (NumPy lets go of the GIL while BLAS runs)."""
     if out is None:
         out = numpy.empty((a.shape[0], a.shape[1], b.shape[2]), numpy.result_type(a, b))
-    key = (os.getpid(), parts)  # a forked child inherits the pool but not its threads: it starts its own
-    if key not in _pools:
-        _pools[key] = ThreadPoolExecutor(parts - 1, thread_name_prefix="tinygen-product")
+    if parts not in _pools:
+        _pools[parts] = ThreadPoolExecutor(parts - 1, thread_name_prefix="tinygen-product")
     shares = [slice(p * a.shape[0] // parts, (p + 1) * a.shape[0] // parts) for p in range(parts)]
-    others = [_pools[key].submit(numpy.matmul, a[share], b[share], out=out[share]) for share in shares[1:]]
+    others = [_pools[parts].submit(numpy.matmul, a[share], b[share], out=out[share]) for share in shares[1:]]
     numpy.matmul(a[shares[0]], b[shares[0]], out=out[shares[0]])
     for other in others:
         other.result()
