@@ -12,9 +12,7 @@ runs on one thread, where there is no one to wait for, and larger products,
 whose work dwarfs a late thread, keep every thread.
 
 ``product(a, b)`` is ``a @ b`` with that rule; the ops call it for their
-matrix products. A stack of small products (Winograd's 16 per chunk of
-images) whose whole work reaches the threshold is shared among the threads,
-each share on one BLAS thread: one wait per stack, not one per matrix. A Numba parallel region waits for its slowest thread just as
+matrix products. A Numba parallel region waits for its slowest thread just as
 BLAS does, so the kernels whose loops can be shared among threads (the norms,
 softmax, Winograd's transforms) ask ``kernel_threads`` the same question: their
 work, counted as ``VALUE_FLOPS`` per value they write, against the same
@@ -45,7 +43,7 @@ VALUE_FLOPS = 8
 _ALREADY_SERIAL = 2.0 * 65536 * 4
 
 _blas = None  # NumPy's BLAS libraries, found on first use
-_pools = {}  # number of threads -> the pool that shares a stack of small products with this one, started on first use
+_pool = None  # the threads that share a stack of small products, started on first use
 _state = {"most": None, "serial_below": SERIAL_BELOW}
 
 
@@ -133,12 +131,13 @@ def product(a, b, out=None):
 def _stack_on_threads(a, b, out, parts):
     """(S, m, k) @ (S, k, n) in ``parts`` shares of the stack, one on this thread and the others on a pool's
     (NumPy lets go of the GIL while BLAS runs)."""
+    global _pool
     if out is None:
         out = numpy.empty((a.shape[0], a.shape[1], b.shape[2]), numpy.result_type(a, b))
-    if parts not in _pools:
-        _pools[parts] = ThreadPoolExecutor(parts - 1, thread_name_prefix="tinygen-product")
+    if _pool is None or _pool._max_workers < parts - 1:
+        _pool = ThreadPoolExecutor(parts - 1, thread_name_prefix="tinygen-product")
     shares = [slice(p * a.shape[0] // parts, (p + 1) * a.shape[0] // parts) for p in range(parts)]
-    others = [_pools[parts].submit(numpy.matmul, a[share], b[share], out=out[share]) for share in shares[1:]]
+    others = [_pool.submit(numpy.matmul, a[share], b[share], out=out[share]) for share in shares[1:]]
     numpy.matmul(a[shares[0]], b[shares[0]], out=out[shares[0]])
     for other in others:
         other.result()
