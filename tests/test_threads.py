@@ -90,17 +90,3 @@ def test_kernels_share_their_loops_only_above_the_threshold(two_threads):
         threads.set_serial_below(previous)
     threads.set_num_threads(1)
     assert threads.kernel_threads(2 * small) == 1
-
-
-def test_a_large_stack_of_small_products_is_shared_among_the_threads(two_threads, monkeypatch):
-    winograd = (16, 32, 32), (16, 32, 980)  # a 32-channel 3x3 convolution's 16 products for 5 images of 28x28
-    assert threads.runs_serial(*winograd) and threads.stack_threads(*winograd) == 2
-    assert threads.stack_threads((2, 32, 32), (2, 32, 980)) == 1  # the whole stack under the threshold
-    assert threads.stack_threads((32, 32), (32, 980)) == 1 and threads.stack_threads((16, 32, 32), (32, 980)) == 1
-    rng = np.random.default_rng(1)
-    a, b = rng.standard_normal(winograd[0], np.float32), rng.standard_normal(winograd[1], np.float32)
-    shared, out = threads.product(a, b), np.empty((16, 32, 980), np.float32)
-    assert threads.product(a, b, out=out) is out and set(blas_threads()) == {2}
-    monkeypatch.setattr(threads, "stack_threads", lambda a_shape, b_shape: 1)
-    np.testing.assert_array_equal(shared, threads.product(a, b))  # each matrix by the same one-thread BLAS call
-    np.testing.assert_array_equal(out, shared)

@@ -23,10 +23,7 @@ BLAS and Numba's parallel kernels may use. The BLAS library
 is the one NumPy loaded, reached through threadpoolctl; CuPy arrays pass
 straight through.
 """
-from concurrent.futures import ThreadPoolExecutor
-
 import numba
-import numpy
 from threadpoolctl import ThreadpoolController
 
 from .backend import get_array_module, is_gpu_array
@@ -43,7 +40,6 @@ VALUE_FLOPS = 8
 _ALREADY_SERIAL = 2.0 * 65536 * 4
 
 _blas = None  # NumPy's BLAS libraries, found on first use
-_pool = None  # the threads that share a stack of small products, started on first use
 _state = {"most": None, "serial_below": SERIAL_BELOW}
 
 
@@ -105,43 +101,16 @@ def kernel_threads(values):
     return numba.get_num_threads() if values * VALUE_FLOPS >= _state["serial_below"] else 1
 
 
-def stack_threads(a_shape, b_shape):
-    """How many threads ``product`` shares a stack of small products among, each on one BLAS thread: all of them
-    when the whole stack's work reaches the threshold (Winograd's 16 products per chunk of images), else 1."""
-    if len(a_shape) != 3 or a_shape[0] != b_shape[0] or not runs_serial(a_shape, b_shape):
-        return 1
-    large = a_shape[0] * product_flops(a_shape, b_shape) >= _state["serial_below"]
-    return min(_state["most"], a_shape[0]) if large else 1
-
-
 def product(a, b, out=None):
-    """``a @ b`` (into ``out`` when given), on one thread when the product is small, and a large stack of small
-    products shared among the threads; the thread count is back where it was when it returns, so NumPy code
-    outside tinygen never sees the change."""
+    """``a @ b`` (into ``out`` when given), on one thread when the product is small; the thread count is back where
+    it was when it returns, so NumPy code outside tinygen never sees the change."""
     if is_gpu_array(a) or not runs_serial(a.shape, b.shape):
         return _matmul(a, b, out)
-    parts = stack_threads(a.shape, b.shape)
     _blas_threads(1)
     try:
-        return _matmul(a, b, out) if parts == 1 else _stack_on_threads(a, b, out, parts)
+        return _matmul(a, b, out)
     finally:
         _blas_threads(_state["most"])
-
-
-def _stack_on_threads(a, b, out, parts):
-    """(S, m, k) @ (S, k, n) in ``parts`` shares of the stack, one on this thread and the others on a pool's
-    (NumPy lets go of the GIL while BLAS runs)."""
-    global _pool
-    if out is None:
-        out = numpy.empty((a.shape[0], a.shape[1], b.shape[2]), numpy.result_type(a, b))
-    if _pool is None or _pool._max_workers < parts - 1:
-        _pool = ThreadPoolExecutor(parts - 1, thread_name_prefix="tinygen-product")
-    shares = [slice(p * a.shape[0] // parts, (p + 1) * a.shape[0] // parts) for p in range(parts)]
-    others = [_pool.submit(numpy.matmul, a[share], b[share], out=out[share]) for share in shares[1:]]
-    numpy.matmul(a[shares[0]], b[shares[0]], out=out[shares[0]])
-    for other in others:
-        other.result()
-    return out
 
 
 def _matmul(a, b, out):

@@ -188,7 +188,7 @@ def _winograd_conv2d(geometry, x, w, y):
     """y (F, N, OH, OW) = conv2d(x, w) by F(2x2, 3x3): M = U @ V for each of the 16 transform positions."""
     u = winograd.weight_transform(w)
     for images, v, m in _winograd_chunks(geometry, x, w.shape[0]):
-        winograd.output_transform(product(u, v, out=m), y[:, images])  # 16 small products, shared among the threads
+        winograd.output_transform(product(u, v, out=m), y[:, images])  # small products: one BLAS thread each
 
 
 def _winograd_weight(geometry, x, g):
