@@ -1,16 +1,17 @@
 """tinygen's parallel kernels and thread rule, in one process: one step on one thread, on two with every kernel
-serial (as before the parallel kernels), and on two as tinygen runs it now.
+serial, and on two as tinygen runs it now.
 
     python benchmarks/parallel_kernels.py                  # the 3x3 convolutions, norms and softmax of the ops suite
     python benchmarks/parallel_kernels.py --only softmax --repeats 40
 
 On a shared machine the load moves between processes, so the settings take turns inside one process: each repeat
-times one step under each of them, and the ratios are medians of the per-repeat ratios. Wall time is what a user
-waits; CPU time (the process's, all threads) shows what a second thread costs in all. PyTorch on one thread is
-the reference for the CPU time (its OpenMP pool would wait on tinygen's threads in the same process). The
-settings and PyTorch must agree first, as in run.py. ``uptime``'s load is printed with the table: on two cores a
-load above about 1.5 leaves the second thread no core of its own, and the two-thread columns then measure the
-queue, not the kernels.
+times one step under each of them, in a shuffled order (the step after PyTorch's finds a cold cache, 25% slower
+for a norm), and the ratios are medians of the per-repeat ratios. Wall time is what a user waits; CPU time (the
+process's, all threads) shows what a second thread costs in all. PyTorch on one thread is the reference for the
+CPU time (its OpenMP pool would wait on tinygen's threads in the same process). The settings and PyTorch must
+agree first, as in run.py. ``uptime``'s load is printed with the table: on two cores, one other busy process is
+enough to leave the second thread without a core (Linux may run both threads on the one free core), and the
+two-thread columns then measure the queue, not the kernels.
 """
 import argparse
 import contextlib
@@ -34,14 +35,11 @@ CASES = ("k3 fwd+bwd", "U-Net", "norm", "softmax")  # case names containing one 
 
 @contextlib.contextmanager
 def setting(name, most):
-    """tinygen on one thread, or on ``most``: with every kernel and stack of products serial (the norms and softmax
-    as before), with the stacks serial (Winograd as before: transforms parallel, 16 products one by one), or as is."""
+    """tinygen on one thread, or on ``most`` with every kernel serial, or on ``most`` as it is (the parallel
+    kernels above ``threads.kernel_threads``' threshold)."""
     threads.set_num_threads(1 if name == "1 thread" else most)
-    with contextlib.ExitStack() as patches:
-        if "serial" in name:
-            patches.enter_context(mock.patch.object(threads, "stack_threads", lambda a_shape, b_shape: 1))
-        if "kernels" in name:
-            patches.enter_context(mock.patch.object(threads, "kernel_threads", lambda values: 1))
+    serial = mock.patch.object(threads, "kernel_threads", lambda values: 1)
+    with serial if name.endswith("kernels serial") else contextlib.nullcontext():
         yield
 
 
@@ -83,8 +81,7 @@ def main(argv=None):
     parser.add_argument("--only", default="", metavar="TEXT", help="only the cases whose name contains TEXT")
     args = parser.parse_args(argv)
     most = threads.get_num_threads()
-    settings = ("1 thread", f"{most} threads, kernels and stacks serial", f"{most} threads, stacks serial",
-                f"{most} threads")  # fmt: skip
+    settings = ("1 thread", f"{most} threads, kernels serial", f"{most} threads")
     print("| case | load | " + " | ".join(f"{s}: wall / CPU ms" for s in settings)
           + " | PyTorch, 1 thread: wall / CPU ms | " + " | ".join(f"wall, {settings[-1]} / {s}" for s in settings[:-1])
           + " | agree |")  # fmt: skip
