@@ -25,7 +25,7 @@ full MNIST in the cache, there are only the 4,000 of the embedded subset.
 """
 from tinygen import train
 from tinygen.data import binarized_mnist
-from tinygen.models.autoregressive import PixelCNN
+from tinygen.models.autoregressive import GatedPixelCNN, PixelCNN
 from tinygen.train.arguments import positive_int
 
 FULL = {"hidden": 128, "blocks": 15, "epochs": 50}
@@ -38,6 +38,8 @@ def main(argv=None):
     parser.add_argument("--blocks", type=positive_int, default=5, help="residual blocks of mask-B convolutions")
     parser.add_argument("--kernel-size", type=positive_int, default=3,
                         help="k of the blocks' masked k x k convolutions: each block sees k // 2 rows further up")
+    parser.add_argument("--gated", action="store_true",
+                        help="Gated PixelCNN: vertical and horizontal stacks (no blind spot), tanh * sigmoid units")
     parser.add_argument("--samples", type=positive_int, default=None,
                         help="digits drawn at the end, written to samples.npz and scored (samples.png shows 100); "
                              "default 1000, or 100 with --quick")  # fmt: skip
@@ -46,9 +48,10 @@ def main(argv=None):
     run = train.Run(args)
 
     train_loader, test_loader, shape = binarized_mnist(args.data, args.batch_size, args.seed, args.device)
-    model = PixelCNN(image_size=shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks,
-                     kernel_size=args.kernel_size)  # fmt: skip
-    models = {"pixelcnn": model.to(args.device)}
+    architecture = GatedPixelCNN if args.gated else PixelCNN
+    model = architecture(image_size=shape[1:], hidden_channels=args.hidden, num_blocks=args.blocks,
+                         kernel_size=args.kernel_size)  # fmt: skip
+    models = {"gated_pixelcnn" if args.gated else "pixelcnn": model.to(args.device)}
 
     final = train.fit_by_maximum_likelihood(run, models, train_loader, test_loader, args.lr, args.samples)
 

@@ -1,5 +1,5 @@
-"""PixelCNN in PyTorch, layer for layer ``tinygen.models.autoregressive.pixelcnn`` (same arguments and
-parameter names).
+"""PixelCNN and Gated PixelCNN in PyTorch, layer for layer ``tinygen.models.autoregressive.pixelcnn`` and
+``gated_pixelcnn`` (same arguments and parameter names).
 
 ``PixelAutoregressive`` (the mask-A input layer, the output head, the
 likelihood) is the twin of ``tinygen.models.autoregressive.pixel`` and serves
@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tinygen.models.autoregressive.masks import pixelcnn_mask
+from tinygen.models.autoregressive.masks import gate_mask, pixelcnn_mask, vertical_mask
 
 
 class MaskedConv2d(nn.Conv2d):
@@ -48,6 +48,9 @@ class PixelAutoregressive(nn.Module):
         features = self.input_conv(x * (2 / (self.levels - 1)) - 1)
         for layer in self.layers:
             features = layer(features)
+        return self.head(features)
+
+    def head(self, features):
         logits = self.output_head(features)
         if self.levels == 2:
             return logits
@@ -87,3 +90,41 @@ class PixelCNN(PixelAutoregressive):
         super().__init__(channels, image_size, levels, hidden_channels)
         self.layers = nn.ModuleList([ResidualBlock(hidden_channels, kernel_size, channels) for _ in range(num_blocks)])
 
+
+
+def gated(x):
+    f, g = x.chunk(2, dim=1)
+    return torch.tanh(f) * torch.sigmoid(g)
+
+
+class GatedBlock(nn.Module):
+    def __init__(self, features, kernel_size, color_groups):
+        super().__init__()
+        k = kernel_size
+        self.vertical = MaskedConv2d(features, 2 * features, k, None, mask=vertical_mask(2 * features, features, k, "B"))
+        self.horizontal = MaskedConv2d(features, 2 * features, (1, k), None,
+                                       mask=gate_mask(features, features, (1, k), color_groups, gates=2))  # fmt: skip
+        self.vertical_to_horizontal = nn.Conv2d(2 * features, 2 * features, 1)
+        self.output_conv = MaskedConv2d(features, features, 1, "B", color_groups)
+
+    def forward(self, vertical, horizontal):
+        v = self.vertical(vertical)
+        h = self.horizontal(horizontal) + self.vertical_to_horizontal(v)
+        return gated(v), horizontal + self.output_conv(gated(h))
+
+
+class GatedPixelCNN(PixelAutoregressive):
+    def __init__(self, channels=1, image_size=28, levels=2, hidden_channels=16, num_blocks=5, kernel_size=3):
+        super().__init__(channels, image_size, levels, hidden_channels)
+        self.vertical_input = MaskedConv2d(channels, 2 * hidden_channels, 7, None,
+                                           mask=vertical_mask(2 * hidden_channels, channels, 7, "A"))  # fmt: skip
+        self.layers = nn.ModuleList(
+            [GatedBlock(2 * hidden_channels, kernel_size, channels) for _ in range(num_blocks)]
+        )
+
+    def forward(self, x):
+        x = x * (2 / (self.levels - 1)) - 1
+        vertical, horizontal = self.vertical_input(x), self.input_conv(x)
+        for block in self.layers:
+            vertical, horizontal = block(vertical, horizontal)
+        return self.head(horizontal)

@@ -8,6 +8,7 @@ from tinygen.models.autoregressive import (
     NADE,
     RNADE,
     DiagonalBiLSTM,
+    GatedPixelCNN,
     IndependentBernoulli,
     MarkovChain,
     PixelCNN,
@@ -26,13 +27,15 @@ MODELS = {
     "nade": (lambda: NADE(BINARY, 3), BINARY),
     "rnade": (lambda: RNADE((2,), 4, 2), (2,)),
     "pixelcnn": (lambda: PixelCNN(image_size=4, hidden_channels=2, num_blocks=1), BINARY),
+    "gated pixelcnn": (lambda: GatedPixelCNN(image_size=4, hidden_channels=2, num_blocks=1), BINARY),
     "row lstm": (lambda: RowLSTM(image_size=4, hidden_channels=2, num_layers=1), BINARY),
     "diagonal bilstm": (lambda: DiagonalBiLSTM(image_size=4, hidden_channels=2, num_layers=1), BINARY),
     "mlp vae": (lambda: mlp_vae(2, BINARY, hidden_sizes=(3,)), BINARY),
     "conv vae": (lambda: conv_vae(2, BINARY, channels=(2, 3)), BINARY),
     "ddpm": (lambda: DDPM(MLPDenoiser(2, 4, 1, 4), (2,), linear_schedule(30), decoder=Gaussian()), (2,)),
 }
-EXACT_DENSITIES = ["independent", "markov chain", "fvsbn", "nade", "rnade", "pixelcnn", "row lstm", "diagonal bilstm"]
+EXACT_DENSITIES = ["independent", "markov chain", "fvsbn", "nade", "rnade", "pixelcnn", "gated pixelcnn", "row lstm",
+                   "diagonal bilstm"]
 
 
 def model_and_batch(name):

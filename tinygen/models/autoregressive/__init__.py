@@ -11,6 +11,7 @@ a time); each model supplies only its conditionals:
     rnade         NADE's hidden layer read out as a mixture of Gaussians, for real values
     pixel         what PixelCNN and PixelRNN share: the pixel ordering, the input layer and the head
     pixelcnn      masked convolutions
+    gated_pixelcnn  PixelCNN without the blind spot: a vertical and a horizontal stack of gated units
     pixelrnn      LSTMs that sweep the image (Row LSTM, Diagonal BiLSTM)
     masks         the 0/1 masks that keep each conditional from seeing later values
 
@@ -18,6 +19,7 @@ Imports: ``models.base`` and what ``tinygen.models`` may import (see there).
 """
 from .base import Autoregressive, BernoulliAutoregressive
 from .fvsbn import FVSBN
+from .gated_pixelcnn import GatedPixelCNN
 from .independent import IndependentBernoulli, MarkovChain
 from .nade import NADE
 from .pixelcnn import PixelCNN
@@ -31,6 +33,7 @@ __all__ = [
     "Autoregressive",
     "BernoulliAutoregressive",
     "DiagonalBiLSTM",
+    "GatedPixelCNN",
     "IndependentBernoulli",
     "MarkovChain",
     "PixelCNN",

@@ -19,7 +19,11 @@ arrays guarantees that by construction:
   the channels are split into ``color_groups`` groups, and at the centre an
   output group may see an input group only if it comes earlier (type A) or is
   the same or earlier (type B).
-* PixelRNN (``gate_mask``): mask B, repeated for each of the LSTM's four gates.
+* PixelRNN (``gate_mask``): mask B, repeated for each of the LSTM's four gates
+  (and for each of the two halves of a gated PixelCNN's tanh * sigmoid unit).
+* Gated PixelCNN (``vertical_mask``): the rows above the centre, every column
+  (type A, on the image), and the centre row too (type B, on features that at
+  row r have seen only the rows above r, so that their whole row is the past).
 
 ``pixelcnn_conv`` builds a masked convolution that keeps the image size, as the
 pixel models use them.
@@ -56,10 +60,27 @@ def pixelcnn_mask(out_channels, in_channels, kernel_size, mask_type, color_group
     return mask
 
 
-def gate_mask(in_channels, hidden_channels, kernel_size, color_groups):
-    """The mask-B mask of PixelRNN's input-to-state convolution: ``lstm_gates`` wants the gates in blocks
-    [i | f | g | o] of h channels each, so the colour groups of the h hidden units repeat in each block."""
-    return numpy.tile(pixelcnn_mask(hidden_channels, in_channels, kernel_size, "B", color_groups), (4, 1, 1, 1))
+def gate_mask(in_channels, hidden_channels, kernel_size, color_groups, gates=4):
+    """The mask-B mask of a convolution into ``gates`` blocks of h channels each: an LSTM's [i | f | g | o]
+    (``lstm_gates``), a gated unit's [tanh | sigmoid] (gates=2). The colour groups of the h hidden units
+    repeat in each block, so that unit j of every gate belongs to the same colour."""
+    return numpy.tile(pixelcnn_mask(hidden_channels, in_channels, kernel_size, "B", color_groups), (gates, 1, 1, 1))
+
+
+def vertical_mask(out_channels, in_channels, kernel_size, mask_type):
+    """The 0/1 mask of a gated PixelCNN's vertical stack: every row above the centre, all columns, and with
+    mask type B the centre row too.
+
+    Type A reads the image: the rows above only. Type B reads the stack's own
+    features, which at row r have seen only the image rows above r, so the
+    whole centre row may be read, right of the centre too. No colour groups:
+    nothing of the pixel being predicted is in what the stack reads."""
+    if mask_type not in ("A", "B"):
+        raise ValueError(f"mask_type must be 'A' or 'B', got {mask_type!r}")
+    kh, kw = pair(kernel_size, "kernel_size")
+    mask = pixelcnn_mask(out_channels, in_channels, (kh, kw), "A")
+    mask[:, :, kh // 2, :] = mask_type == "B"
+    return mask
 
 
 def same_size_conv(mask, device=None, dtype=None):

@@ -45,7 +45,8 @@ In all, about one forward pass per sample (C of them for C colours, drawn one
 after another at each pixel) instead of H W C. Each layer
 supplies its part as ``incremental(n, height, width)``: a function
 (features at pixel i, row, column) -> its output at pixel i, holding the
-layer's caches. The draws are those of ``sample_naive``, given the same random
+layer's caches. A model whose layers are not one chain (Gated PixelCNN's two
+stacks) supplies the whole body at once as the model's ``incremental(x)``. The draws are those of ``sample_naive``, given the same random
 stream (the tests check it), since each conditional is the same number.
 """
 import numpy
@@ -53,6 +54,7 @@ import numpy
 from ...creation import zeros
 from ...distributions import Bernoulli, Categorical
 from ...nn import ReLU, Sequential
+from ...ops import stack
 from ...ops.conv import pair
 from .base import Autoregressive
 from .masks import pixelcnn_conv
@@ -97,6 +99,26 @@ class WindowCache:
     def __call__(self, features, row, column):
         self.write(features, row, column)
         return self.output(row, column)
+
+    def write_row(self, features, row):
+        """features (N, in, 1, W): the convolution's input along a whole row."""
+        kh, kw = self.size
+        width = features.shape[3]
+        self.inputs[row + kh // 2, kw // 2 : kw // 2 + width] = features.reshape(*features.shape[:2], width).permute(2, 0, 1)
+
+    def output_row(self, row):
+        """The convolution's output along a whole row, every column's window at once: (N, out, 1, W)."""
+        kh, kw = self.size
+        rows = self.inputs[row : row + kh]  # (kh, W + kw - 1, N, in)
+        width = rows.shape[1] - kw + 1
+        windows = stack([rows[:, j : j + width] for j in range(kw)], dim=2).permute(3, 1, 0, 2, 4)  # (N, W, kh, kw, in)
+        n = windows.shape[0]
+        out = windows.reshape(n * width, -1) @ self.kernel + self.bias
+        return out.reshape(n, width, -1).permute(0, 2, 1).reshape(n, -1, 1, width)
+
+    def row(self, features, row):
+        self.write_row(features, row)
+        return self.output_row(row)
 
 
 def channels_last(t):
@@ -153,19 +175,29 @@ class PixelAutoregressive(Autoregressive):
         complete, written again for the later pixels' input windows.
         """
         n, height, width, channels = x.shape
-        inputs = WindowCache(self.input_conv, n, height, width)
-        layers = [layer.incremental(n, height, width) for layer in self.layers]
+        inputs, layers = WindowCache(self.input_conv, n, height, width), self.incremental(x)
 
         def pixel(row, column):  # its values as drawn so far
             return self.scaled(one_pixel(x[:, row, column]))
 
         for row, column in numpy.ndindex(height, width):
             for channel in range(channels):
-                features = inputs(pixel(row, column), row, column)
-                for layer in layers:
-                    features = layer(features, row, column)
+                features = layers(inputs(pixel(row, column), row, column), row, column)
                 yield self.head(features)[:, channel, 0, 0]
             inputs.write(pixel(row, column), row, column)
+
+    def incremental(self, x):
+        """The layers between the input layer and the head, at one pixel at a time: a function (features at
+        pixel i, row, column) -> their output there, for the batch x (N, H, W, C) being drawn (read only
+        where drawn). Here each layer's own ``incremental``, in turn."""
+        layers = [layer.incremental(*x.shape[:3]) for layer in self.layers]
+
+        def through_layers(features, row, column):
+            for layer in layers:
+                features = layer(features, row, column)
+            return features
+
+        return through_layers
 
     def flatten(self, x):
         """Images (N, C, H, W) of any size -> (N, H, W, C), whose row-major order is the generation order."""
