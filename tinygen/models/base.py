@@ -44,6 +44,13 @@ class Phase(namedtuple("Phase", ["loss", "optimizer"])):
         return phase
 
 
+class JointPhase(namedtuple("JointPhase", ["losses", "optimizers"])):
+    """Several networks trained from one forward pass: ``losses(x, labels) -> ({name: scalar}, terms)`` and
+    ``optimizers`` {name: the optimizer of that network}. Each network descends the gradient of its own loss, all
+    gradients taken from the one graph before any network steps. Taken with the ``Phase``s by
+    ``tinygen.train.autoencoding.fit_in_phases``."""
+
+
 class GenerativeModel(Module):
     def loss(self, x):
         raise NotImplementedError(f"{type(self).__name__} must define loss(x) -> (scalar, {{name: value}})")

@@ -12,16 +12,24 @@ and the optimizer that steps on it (``model.phases(lr)`` of
 
 A phase may run only on every k-th batch (``Phase(loss, optimizer, every=k)``):
 StarGAN's generator steps once per n_critic = 5 critic steps, on batches
-5, 10, 15, ... (after its critic has stepped five times). A phase whose loss
-comes back None sits the batch out, its terms still logged: VAE/GAN's
-players pause while the other is too far behind.
+5, 10, 15, ... (after its critic has stepped five times).
 
 Clearing every gradient, not only the phase optimizer's, matters: a phase's
 loss may reach networks another phase steps (the encoder's adversarial loss
 flows back through the discriminator), and those gradients must not leak
 into the next phase's step. Each phase recomputes what it needs after the
 previous one's step, as the papers' algorithms do.
+
+A ``JointPhase(losses, optimizers)`` is the other way, VAE/GAN's algorithm 1:
+one forward pass gives every network its loss, and each network's gradient of
+its own loss is taken from that one graph before any of them steps:
+
+    losses, terms = phase.losses(x, labels)          {network: its loss}
+    for each network:  g = d(its loss) / d(its parameters), the graph kept for the next
+    then every network steps on its g
 """
+from ..autograd import grad
+from ..models.base import JointPhase
 
 
 def fit_in_phases(run, model, loader, phases, evaluate=None):
@@ -32,7 +40,7 @@ def fit_in_phases(run, model, loader, phases, evaluate=None):
     ``evaluate(epoch)`` -> {name: value} is logged after every epoch (held-out figures).
     The model and each phase's optimizer are checkpointed, so --resume continues exactly.
     """
-    run.track(model=model, **{f"{name}_optimizer": optimizer for name, (_, optimizer) in phases.items()})
+    run.track(model=model, **{f"{name}_optimizer": optimizer for name, optimizer in _optimizers(phases)})
     conditional = getattr(model, "conditional", False)
     for epoch in run.epochs():
         for x, y in run.progress(loader):
@@ -43,11 +51,34 @@ def fit_in_phases(run, model, loader, phases, evaluate=None):
                 loss_of, optimizer = phase
                 loss, terms = loss_of(x, y if conditional else None)
                 logged |= terms
-                if loss is None:
-                    continue
-                model.zero_grad()
-                loss.backward()
-                optimizer.step()
+                if isinstance(phase, JointPhase):  # {network: loss} and {network: optimizer}
+                    step_jointly(loss, optimizer)
+                else:
+                    model.zero_grad()
+                    loss.backward()
+                    optimizer.step()
             run.log(**logged)
         if evaluate:
             run.log_epoch(**evaluate(epoch))
+
+
+def step_jointly(losses, optimizers):
+    """Step each of ``optimizers`` {name: optimizer} on the gradient of ``losses[name]``, every gradient taken from
+    the one graph the losses share before any parameter moves."""
+    gradients = {}
+    for index, (name, loss) in enumerate(losses.items()):
+        parameters = [p for group in optimizers[name].param_groups for p in group["params"]]
+        gradients[name] = (parameters, grad(loss, parameters, retain_graph=index < len(losses) - 1, allow_unused=True))
+    for name, (parameters, grads) in gradients.items():
+        for parameter, gradient in zip(parameters, grads):
+            parameter.grad = gradient
+        optimizers[name].step()
+
+
+def _optimizers(phases):
+    """(name, optimizer) of every phase: a joint phase's under <phase>_<network>."""
+    for name, phase in phases.items():
+        if isinstance(phase, JointPhase):
+            yield from ((f"{name}_{network}", optimizer) for network, optimizer in phase.optimizers.items())
+        else:
+            yield name, phase[1]

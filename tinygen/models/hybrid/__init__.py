@@ -17,7 +17,8 @@ the prior. Importing from both families, they sit beside them, not in one.
 Shared: ``autoencoder`` (the encoder/decoder around codes, the reconstruction
 cost, ``Phase``), ``priors`` (N(0, I), a ring of 10 Gaussians, a swiss roll).
 Each model names its training phases (``phases(lr)``: {name: Phase(loss,
-optimizer)}), which ``tinygen.train.autoencoding`` steps in turn.
+optimizer)}), which ``tinygen.train.autoencoding`` steps in turn; VAE/GAN's
+one is a ``JointPhase`` (``models.base``): its three networks from one forward pass.
 
 Imports: ``models.base``, ``models.vae`` and what ``tinygen.models`` may import (see there).
 """
