@@ -96,7 +96,7 @@ def test_a_quick_ebgan_run_logs_its_energies_and_pulling_away_term(tmp_path):
     assert {"progress.gif", "samples.png", "curves.png"} <= {p.name for p in tmp_path.iterdir()}
 
 
-@pytest.mark.parametrize("example", ["ebgan_mnist"])
+@pytest.mark.parametrize("example", ["ebgan_mnist", "began_mnist"])
 def test_the_autoencoder_discriminator_sees_its_input_at_the_start(example):
     """D's first reconstructions of different digits differ: D can tell images apart from its first step.
 
