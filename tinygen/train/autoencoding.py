@@ -20,7 +20,9 @@ flows back through the discriminator), and those gradients must not leak
 into the next phase's step. Each phase recomputes what it needs after the
 previous one's step, as the papers' algorithms do.
 
-A ``JointPhase(losses, optimizers)`` is the other way, VAE/GAN's algorithm 1:
+A ``JointPhase(losses, optimizers)`` (of ``tinygen.models``, told apart here by
+its optimizers being a dict, since the training toolkit does not import the
+models) is the other way, VAE/GAN's algorithm 1:
 one forward pass gives every network its loss, and each network's gradient of
 its own loss is taken from that one graph before any of them steps:
 
@@ -29,7 +31,6 @@ its own loss is taken from that one graph before any of them steps:
     then every network steps on its g
 """
 from ..autograd import grad
-from ..models.base import JointPhase
 
 
 def fit_in_phases(run, model, loader, phases, evaluate=None):
@@ -51,7 +52,7 @@ def fit_in_phases(run, model, loader, phases, evaluate=None):
                 loss_of, optimizer = phase
                 loss, terms = loss_of(x, y if conditional else None)
                 logged |= terms
-                if isinstance(phase, JointPhase):  # {network: loss} and {network: optimizer}
+                if isinstance(optimizer, dict):  # a JointPhase: {network: loss} and {network: optimizer}
                     step_jointly(loss, optimizer)
                 else:
                     model.zero_grad()
@@ -77,8 +78,8 @@ def step_jointly(losses, optimizers):
 
 def _optimizers(phases):
     """(name, optimizer) of every phase: a joint phase's under <phase>_<network>."""
-    for name, phase in phases.items():
-        if isinstance(phase, JointPhase):
-            yield from ((f"{name}_{network}", optimizer) for network, optimizer in phase.optimizers.items())
+    for name, (_, optimizer) in phases.items():
+        if isinstance(optimizer, dict):  # a JointPhase's, one per network
+            yield from ((f"{name}_{network}", each) for network, each in optimizer.items())
         else:
-            yield name, phase[1]
+            yield name, optimizer
