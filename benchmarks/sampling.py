@@ -4,8 +4,8 @@ whole network once per pixel, in tinygen, beside the PyTorch twins' naive sample
     python benchmarks/sampling.py              # one thread; the table in benchmarks/results/sampling-<date>.md
     OMP_NUM_THREADS=2 python benchmarks/sampling.py --threads 2
 
-The models are the examples' defaults (PixelCNN h = 32, 5 blocks; Row LSTM and
-Diagonal BiLSTM h = 16, 2 layers), freshly initialised in float32: the time
+The models are the examples' defaults (PixelCNN h = 32, 5 blocks; Gated PixelCNN
+h = 16, 5 blocks; Row LSTM and Diagonal BiLSTM h = 16, 2 layers), freshly initialised in float32: the time
 does not depend on the weights. Three ways to draw the same 784 pixels:
 
     tinygen fast    ``model.sample(n)``: each layer at each pixel once, from caches
@@ -117,7 +117,7 @@ def main(argv=None):
     import torch
 
     import tinygen as tg
-    from tinygen.models.autoregressive import DiagonalBiLSTM, PixelCNN, RowLSTM
+    from tinygen.models.autoregressive import DiagonalBiLSTM, GatedPixelCNN, PixelCNN, RowLSTM
 
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(0, str(HERE))
@@ -131,6 +131,7 @@ def main(argv=None):
     tg.manual_seed(0)
     models = {
         "PixelCNN, h = 32, 5 blocks": (PixelCNN(), pixelcnn.PixelCNN()),
+        "Gated PixelCNN, h = 16, 5 blocks": (GatedPixelCNN(), pixelcnn.GatedPixelCNN()),
         "Row LSTM, h = 16, 2 layers": (RowLSTM(), pixelrnn.RowLSTM()),
         "Diagonal BiLSTM, h = 16, 2 layers": (DiagonalBiLSTM(), pixelrnn.DiagonalBiLSTM()),
     }
