@@ -12,8 +12,8 @@ convolutions to a 64-number code and transposed convolutions back
 (``build_model``). Digits are grey levels in [-1, 1]. The margin is in the
 energy's units: m = 1, the default before 2026-12-02, is above the energy of an
 all-zero reconstruction (0.92), and D reconstructed digits worse than the mean
-digit does to meet it (models/gan/ebgan.py): FID 1047, 5 classes; now FID
-234, 10 classes (benchmarks/results/ebgan-began-fixed-2026-12-02.md).
+digit does (models/gan/ebgan.py): FID 1047, 5 classes; now FID 239 +- 17,
+10 classes, over 3 seeds (benchmarks/results/ebgan-began-fixed-2026-12-02.md).
 
 Beside what every GAN example writes (progress.gif, samples.png, samples.npz,
 metrics.json with the sample-quality figures), metrics.json and curves.png

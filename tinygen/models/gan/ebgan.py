@@ -27,14 +27,15 @@ scale (the paper searched it). For the per-pixel mean on digits in [-1, 1]
 the scale is set by a few landmarks: 0.92 for an autoencoder that outputs
 zeros, 0.27 for one that outputs the mean digit, 0.04 for a 64-component PCA.
 m = 1 (the default before 2026-12-02) lies above even the first: D could meet
-the hinge only by turning samples into anti-images, spent its capacity on it,
-and reconstructed the data worse than the mean digit does (energy 0.54);
-ebgan_mnist's samples covered 5 classes at FID 1047. m = 0.3, the mean digit's
+the hinge only by turning samples into anti-images, and the old run's D (also
+under the initialisation below) reconstructed the data worse than the mean
+digit does (energy 0.54); ebgan_mnist's samples covered 5 classes at FID 1047.
+m = 0.3, the mean digit's
 energy, is met by any sample D cannot reconstruct, and D keeps reconstructing
 the data (energy 0.20 over the default run's last epoch). With it, and the
 autoencoder no longer under DCGAN's N(0, 0.02) weights (``ebgan_mnist.build_model``
 says why; the two were changed together), the default run draws digits of all
-10 classes at FID 234 (benchmarks/results/ebgan-began-fixed-2026-12-02.md).
+10 classes at FID 239 +- 17 over 3 seeds (benchmarks/results/ebgan-began-fixed-2026-12-02.md).
 DCGAN's Adam (lr 2e-4, beta1 0.5) for both players.
 """
 from ...creation import eye
