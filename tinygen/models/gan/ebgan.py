@@ -33,8 +33,8 @@ digit does (energy 0.54); ebgan_mnist's samples covered 5 classes at FID 1047.
 m = 0.3, the mean digit's
 energy, is met by any sample D cannot reconstruct, and D keeps reconstructing
 the data (energy 0.20 over the default run's last epoch). With it, and the
-autoencoder no longer under DCGAN's N(0, 0.02) weights (``ebgan_mnist.build_model``
-says why; the two were changed together), the default run draws digits of all
+autoencoder no longer under DCGAN's N(0, 0.02) weights (``networks`` says
+why; the two were changed together), the default run draws digits of all
 10 classes at FID 239 +- 17 over 3 seeds (benchmarks/results/ebgan-began-fixed-2026-12-02.md).
 DCGAN's Adam (lr 2e-4, beta1 0.5) for both players.
 """
