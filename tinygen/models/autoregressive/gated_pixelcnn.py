@@ -116,9 +116,8 @@ class GatedStackCache:
     def __call__(self, features, row, column):
         """features (N, F, 1, 1): the input layer's at pixel (row, column) -> the horizontal stack's output there."""
         if column == 0:  # the rows above are complete: the vertical stack along this row
-            if row > 0:
-                above = self.x[:, row - 1].permute(0, 2, 1)  # (N, C, W)
-                self.image.write_row(self.model.scaled(above.reshape(*above.shape[:2], 1, -1)), row - 1)
+            if row > 0:  # the row above, (N, H, W, C) -> (N, C, 1, W)
+                self.image.write_row(self.model.scaled(self.model.unflatten(self.x[:, row - 1 : row])), row - 1)
             vertical = self.image.output_row(row)
             for i, block in enumerate(self.blocks):
                 v = self.vertical[i].row(vertical, row)
