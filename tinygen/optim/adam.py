@@ -63,3 +63,25 @@ class Adam(Optimizer):
         step_size = lr / (1 - beta1**t)
         denominator = xp.sqrt(v) / math.sqrt(1 - beta2**t) + eps
         param -= step_size * (m / denominator)
+
+    def _differentiable_update(self, weight, grad, state, group):
+        """The rule above on tensors, without mutation: from ``state``'s moments (zero at first) to new ones.
+
+        From zero moments the first step is eta g / (|g| + eps), about eta sign(g), whose
+        derivative in g vanishes: unrolled from a trained Adam's moments, the step's
+        derivative is about eta (1 - beta1) / sqrt(v_hat) per coordinate instead.
+        """
+        if group["amsgrad"]:
+            raise NotImplementedError(f"{type(self).__name__}: no differentiable step with amsgrad (its max is not "
+                                      "written in Tensor ops here); unroll with amsgrad=False")  # fmt: skip
+        lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        if self.decoupled_weight_decay:
+            if weight_decay != 0:
+                weight = weight * (1 - lr * weight_decay)
+        else:
+            grad = self._l2_weight_decay(grad, weight, weight_decay)
+        t = state.get("step", 0) + 1
+        m = beta1 * state.get("exp_avg", 0) + (1 - beta1) * grad
+        v = beta2 * state.get("exp_avg_sq", 0) + (1 - beta2) * grad * grad
+        step = lr / (1 - beta1**t) * m / (v**0.5 / math.sqrt(1 - beta2**t) + eps)
+        return weight - step, {"step": t, "exp_avg": m, "exp_avg_sq": v}

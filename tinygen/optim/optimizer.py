@@ -121,6 +121,34 @@ class Optimizer:
         """
         raise NotImplementedError(f"{type(self).__name__} does not define its update rule")
 
+    # ---- steps as Tensor ops, for differentiating through training -----------------
+    def differentiable_step(self, weights, grads, states=None):
+        """One step of this rule in Tensor ops, mutating nothing: -> (new weights, new states).
+
+        ``step`` updates raw arrays in place, which autograd cannot see. To differentiate
+        a loss taken after K steps with respect to what those steps saw (the Unrolled
+        GAN's generator), each step must be a graph op: theta_{k+1} = theta_k - update(g_k, state_k),
+        with g_k = grad(L(theta_k), theta_k, create_graph=True).
+
+        ``weights``: a tensor for each of this optimizer's parameters, in order (the
+        parameters themselves, or what earlier differentiable steps made of them);
+        ``grads``: their gradients; ``states``: what the previous call returned, or None
+        for the optimizer's current state, so the steps continue the real ones (Adam's
+        moments). The optimizer's own parameters and state are left as they are.
+        """
+        groups = [group for group in self.param_groups for _ in group["params"]]
+        if not len(weights) == len(grads) == len(groups):
+            raise ValueError(f"{type(self).__name__}.differentiable_step: got {len(weights)} weights and "
+                             f"{len(grads)} gradients for {len(groups)} parameters: give one of each, in order")  # fmt: skip
+        if states is None:
+            states = [dict(self.state.get(p, {})) for group in self.param_groups for p in group["params"]]
+        stepped = [self._differentiable_update(*args) for args in zip(weights, grads, states, groups)]
+        return [weight for weight, _ in stepped], [state for _, state in stepped]
+
+    def _differentiable_update(self, weight, grad, state, group):
+        """``_update_parameter``'s rule on tensors, without mutation: -> (new weight, new state)."""
+        raise NotImplementedError(f"{type(self).__name__} has no differentiable step: unroll with SGD or Adam")
+
     @staticmethod
     def _l2_weight_decay(grad, param, weight_decay):
         """g + lambda p: the gradient of loss + (lambda / 2) ||p||^2 (a new array, grad is left alone)."""

@@ -43,3 +43,14 @@ class SGD(Optimizer):
             buffer = state["momentum_buffer"]
             grad = grad + momentum * buffer if group["nesterov"] else buffer
         param -= group["lr"] * grad
+
+    def _differentiable_update(self, weight, grad, state, group):
+        """The rule above on tensors, without mutation (the buffer is a new tensor each step)."""
+        grad = self._l2_weight_decay(grad, weight, group["weight_decay"])
+        momentum = group["momentum"]
+        if momentum != 0:
+            buffer = state.get("momentum_buffer")
+            buffer = grad if buffer is None else momentum * buffer + (1 - group["dampening"]) * grad
+            state = {"momentum_buffer": buffer}
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        return weight - group["lr"] * grad, state
