@@ -10,12 +10,11 @@ chosen objective (see tinygen/models/gan/):
     wgan-gp  the same, with the gradient penalty 10 (||grad D(x_hat)|| - 1)^2
 
 each with its paper's optimizer and learning rate (--lr overrides the rate). With ``--unroll K``
-the GAN's or non-saturating GAN's generator plays against D unrolled K differentiable SGD steps ahead
-(the Unrolled GAN, Metz et al. 2017; tinygen/models/gan/unrolled.py) at rate --unroll-lr; the
-default 0.02 moves D's logits on a fake batch about as far in 5 steps as 5 of D's own Adam steps
-(lr 2e-4) do (measured on the ring after 100 and 300 steps: 0.24 for Adam, 0.12 at 0.01, 0.26 at 0.03).
+the GAN's or non-saturating GAN's generator plays against D unrolled K differentiable steps ahead
+(the Unrolled GAN, Metz et al. 2017; tinygen/models/gan/unrolled.py): steps of D's own Adam from
+its current moments, as in the paper, or with --unroll-lr plain SGD steps at that rate.
 Each unrolled step is a forward and a double backward pass of D: a generator step took 12, 33, 133 and
-430 ms at K = 0, 1, 5 and 10 (batch 250, one thread on a shared machine).
+430 ms at K = 0, 1, 5 and 10 (SGD steps, batch 250, one thread on a shared machine).
 The data are mixtures
 with known modes (``ring``: 8 Gaussians of std 0.02 on a circle of radius 2;
 ``grid``: 25 of std 0.05), so collapse can be counted the way the literature
@@ -67,7 +66,8 @@ def main(argv=None):
     parser.add_argument("--points", type=positive_int, default=50_000, help="training points, drawn with the seed")
     parser.add_argument("--unroll", type=int, default=0, metavar="K",
                         help="the Unrolled GAN: G's loss against D unrolled K steps ahead (gan and nsgan; 0: plain)")
-    parser.add_argument("--unroll-lr", type=float, default=0.02, help="the SGD rate of the unrolled steps")
+    parser.add_argument("--unroll-lr", type=float, default=None,
+                        help="unroll SGD steps at this rate instead of D's own Adam steps")
     args = parser.parse_args(argv)
     if args.unroll < 0 or (args.unroll and args.loss not in UNROLLED):
         parser.error(f"--unroll K needs K >= 0 and --loss {' or '.join(UNROLLED)} (got K = {args.unroll}, --loss {args.loss})")

@@ -126,3 +126,50 @@ def test_the_unrolled_generator_gradient_matches_pytorch_through_torch_func(torc
     theirs = np.concatenate([p.grad.numpy().ravel() for p in generator.parameters()])
     np.testing.assert_allclose(loss.item(), f_K(model, real, z).item(), rtol=1e-12)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def adam_trained(steps=4, unroll_steps=3):
+    """A model that unrolls D's own Adam, after ``steps`` real steps of D and G (so the moments have history)."""
+    model = tiny(unroll_steps=unroll_steps)
+    d_optimizer, g_optimizer = model.optimizers(lr=0.05)
+    rng = np.random.default_rng(1)
+    for _ in range(steps):
+        real, z = tg.tensor(rng.standard_normal((BATCH, 2))), tg.tensor(rng.standard_normal((BATCH, LATENT)))
+        fake = model.generate(z)
+        d_optimizer.zero_grad()
+        model.discriminator_loss(real, fake.detach())[0].backward()
+        d_optimizer.step()
+        g_optimizer.zero_grad()
+        model.generator_loss(fake)[0].backward()
+        g_optimizer.step()
+    return model
+
+
+def test_unrolling_d_own_adam_takes_the_steps_its_optimizer_would_take():
+    model = adam_trained()
+    real, z = batch(model)
+    fake = model.generate(z).detach()
+    unrolled = model.unroll(real, fake)
+    for _ in range(model.unroll_steps):  # now for real, on the same batch
+        model.d_optimizer.zero_grad()
+        model.discriminator_loss(real, fake)[0].backward()
+        model.d_optimizer.step()
+    for name, p in model.discriminator.named_parameters():
+        np.testing.assert_allclose(unrolled[name].numpy(), p.numpy(), rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_the_generator_gradient_through_unrolled_adam_steps_is_the_derivative_of_the_unrolled_objective():
+    model = adam_trained()
+    real, z = batch(model)
+    exact = gradient(f_K(model, real, z), model)
+    numeric = finite_differences(lambda: f_K(model, real, z), model)
+    np.testing.assert_allclose(exact, numeric, rtol=1e-5, atol=1e-9)
+    detached = gradient(first_order(model, real, z), model)
+    assert np.linalg.norm(detached - numeric) > 100 * np.linalg.norm(exact - numeric)
+
+
+def test_unrolling_d_own_optimizer_needs_it_created_first():
+    model = tiny(unroll_steps=2)
+    real, z = batch(model)
+    with pytest.raises(RuntimeError, match=r"create it with model.optimizers\(\) first"):
+        f_K(model, real, z)
