@@ -108,9 +108,9 @@ def gan_step_case(label, objective, batch_norm, batch=64, width=32, latent_dim=6
     return Case(f"{label} train step, batch {batch}", 0.0, build, tolerance=2e-3)
 
 
-def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16, lr=0.02):
+def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16):
     """One iteration of gan_2d.py's Unrolled GAN (its MLPs and batch): D's step on the detached fake, then G's step
-    on the same fake against D unrolled ``steps`` differentiable SGD steps (0: the plain non-saturating GAN)."""
+    on the same fake against D unrolled ``steps`` differentiable steps of its own Adam (0: the plain non-saturating GAN)."""
 
     def build(fw, rng):
         import tinygen
@@ -119,7 +119,7 @@ def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16, lr=0.02):
 
         tinygen.manual_seed(0)
         model = gan.UnrolledNonSaturatingGAN(gan.MLPGenerator(latent_dim, (2,), (hidden, hidden), tanh=False),
-                                             gan.MLPDiscriminator((2,), (hidden, hidden)), latent_dim, steps, lr)  # fmt: skip
+                                             gan.MLPDiscriminator((2,), (hidden, hidden)), latent_dim, steps)  # fmt: skip
         generator, discriminator = model.generator, model.discriminator
         if fw.name == "torch":
             from benchmarks.torch_models import copy_weights
@@ -127,8 +127,11 @@ def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16, lr=0.02):
 
             generator = copy_weights(generator, torch_gan.MLPGenerator(latent_dim, 2, (hidden, hidden)))
             discriminator = copy_weights(discriminator, torch_gan.MLPDiscriminator(2, (hidden, hidden)))
-        d_optimizer = fw.optim.Adam(list(discriminator.parameters()), lr=2e-4, betas=(0.5, 0.999))
-        g_optimizer = fw.optim.Adam(list(generator.parameters()), lr=2e-4, betas=(0.5, 0.999))
+        if fw.name == "tinygen":
+            d_optimizer, g_optimizer = model.optimizers(lr=2e-4)  # the model keeps D's, to unroll it
+        else:
+            d_optimizer = fw.optim.Adam(list(discriminator.parameters()), lr=2e-4, betas=(0.5, 0.999))
+            g_optimizer = fw.optim.Adam(list(generator.parameters()), lr=2e-4, betas=(0.5, 0.999))
         real = fw.tensor(rng.standard_normal((batch, 2)).astype(np.float32))
         z = fw.tensor(rng.standard_normal((batch, latent_dim)).astype(np.float32))
 
@@ -141,7 +144,7 @@ def unrolled_step_case(steps, batch=250, hidden=128, latent_dim=16, lr=0.02):
             from benchmarks.torch_models.gan import unrolled_generator_loss
 
             d_loss = F.softplus(-discriminator(real)).mean() + F.softplus(discriminator(fake.detach())).mean()
-            return d_loss, lambda: unrolled_generator_loss(discriminator, real, fake, steps, lr)
+            return d_loss, lambda: unrolled_generator_loss(discriminator, real, fake, steps, adam=d_optimizer)
 
         def step(update=True):
             fake = generator(z)

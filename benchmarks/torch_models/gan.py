@@ -9,6 +9,7 @@ parameters. Fed the same batches and noise, the two must then follow the same tr
 (tests/models/test_gan_pytorch.py), the double backward through the convolutional critic included.
 """
 import itertools
+import math
 
 import torch
 from torch import nn
@@ -121,13 +122,32 @@ class MLPDiscriminator(nn.Module):
         return self.net(x.flatten(1)).reshape(-1)
 
 
-def unrolled_generator_loss(discriminator, real, fake, steps, lr):
-    """The Unrolled GAN's non-saturating f_K: D unrolled ``steps`` SGD steps (rate ``lr``) on (real, fake = G(z)),
-    the gradients kept in the graph (create_graph), D evaluated at the unrolled weights by functional_call."""
+def unrolled_generator_loss(discriminator, real, fake, steps, lr=None, adam=None):
+    """The Unrolled GAN's non-saturating f_K: D unrolled ``steps`` steps on (real, fake = G(z)), the gradients kept
+    in the graph (create_graph), D evaluated at the unrolled weights by functional_call. The steps: SGD at rate
+    ``lr``, or, with ``adam`` (D's torch.optim.Adam, one group, no weight decay), Adam's from its current moments."""
     weights = dict(discriminator.named_parameters())
+    states = {name: adam.state[p] for name, p in weights.items()} if adam else None
     for _ in range(steps):
         loss = (F.softplus(-torch.func.functional_call(discriminator, weights, (real,))).mean()
                 + F.softplus(torch.func.functional_call(discriminator, weights, (fake,))).mean())  # fmt: skip
         gradients = torch.autograd.grad(loss, list(weights.values()), create_graph=True)
-        weights = {name: w - lr * g for (name, w), g in zip(weights.items(), gradients)}
+        if adam is None:
+            weights = {name: w - lr * g for (name, w), g in zip(weights.items(), gradients)}
+        else:
+            weights, states = adam_step(weights, gradients, states, adam.param_groups[0])
     return F.softplus(-torch.func.functional_call(discriminator, weights, (fake,))).mean()
+
+
+def adam_step(weights, gradients, states, group):
+    """One Adam step (torch.optim.Adam's rule) as differentiable tensor ops: -> (new weights, new states)."""
+    (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]
+    new_weights, new_states = {}, {}
+    for (name, w), g in zip(weights.items(), gradients):
+        state = states.get(name) or {}
+        t = int(state.get("step", 0)) + 1
+        m = beta1 * state.get("exp_avg", 0) + (1 - beta1) * g
+        v = beta2 * state.get("exp_avg_sq", 0) + (1 - beta2) * g * g
+        new_weights[name] = w - lr / (1 - beta1**t) * m / (v.sqrt() / math.sqrt(1 - beta2**t) + eps)
+        new_states[name] = {"step": t, "exp_avg": m, "exp_avg_sq": v}
+    return new_weights, new_states

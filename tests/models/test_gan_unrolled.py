@@ -173,3 +173,28 @@ def test_unrolling_d_own_optimizer_needs_it_created_first():
     real, z = batch(model)
     with pytest.raises(RuntimeError, match=r"create it with model.optimizers\(\) first"):
         f_K(model, real, z)
+
+
+def test_the_generator_gradient_through_unrolled_adam_matches_pytorch(torch_on_one_thread):
+    """The same trained weights and Adam moments in both frameworks (the state_dict has PyTorch's layout)."""
+    torch = torch_on_one_thread
+    from benchmarks.torch_models import copy_weights
+    from benchmarks.torch_models.gan import MLPDiscriminator as TorchD
+    from benchmarks.torch_models.gan import MLPGenerator as TorchG
+    from benchmarks.torch_models.gan import unrolled_generator_loss
+
+    model = adam_trained()
+    generator = copy_weights(model.generator, TorchG(LATENT, 2, (5,)).double())
+    discriminator = copy_weights(model.discriminator, TorchD(2, (4,)).double())
+    adam = torch.optim.Adam(discriminator.parameters(), lr=0.05, betas=(0.5, 0.999))
+    saved = model.d_optimizer.state_dict()
+    adam.load_state_dict({"param_groups": saved["param_groups"],
+                          "state": {i: {key: torch.tensor(np.asarray(value)) for key, value in state.items()}
+                                    for i, state in saved["state"].items()}})  # fmt: skip
+    real, z = batch(model)
+    ours = gradient(f_K(model, real, z), model)
+    loss = unrolled_generator_loss(discriminator, torch.tensor(real.numpy()), generator(torch.tensor(z.numpy())), 3, adam=adam)
+    loss.backward()
+    theirs = np.concatenate([p.grad.numpy().ravel() for p in generator.parameters()])
+    np.testing.assert_allclose(loss.item(), f_K(model, real, z).item(), rtol=1e-12)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
