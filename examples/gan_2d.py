@@ -13,8 +13,8 @@ each with its paper's optimizer and learning rate (--lr overrides the rate). Wit
 the GAN's or non-saturating GAN's generator plays against D unrolled K differentiable steps ahead
 (the Unrolled GAN, Metz et al. 2017; tinygen/models/gan/unrolled.py): steps of D's own Adam from
 its current moments, as in the paper, or with --unroll-lr plain SGD steps at that rate.
-Each unrolled step is a forward and a double backward pass of D: a generator step took 12, 33, 133 and
-430 ms at K = 0, 1, 5 and 10 (SGD steps, batch 250, one thread on a shared machine).
+Each unrolled step is a forward and a double backward pass of D: a step of D and G took 4, 11, 46 and
+101 ms at K = 0, 1, 5 and 10 (batch 250, one idle thread; benchmarks/results/cpu-unrolled-gan-adam-*).
 The data are mixtures
 with known modes (``ring``: 8 Gaussians of std 0.02 on a circle of radius 2;
 ``grid``: 25 of std 0.05), so collapse can be counted the way the literature
