@@ -18,12 +18,12 @@ IDS = [f"{n}-{sorted(o)}" for n, o in DIFFERENTIABLE]
 REAL_STEPS = 3  # steps taken for real first, so the differentiable ones start from a state with history
 
 
-def trained(name, options, gradients):
-    params = [tg.tensor(p.copy(), requires_grad=True) for p in draw_problem(seed=1)[0]]
+def trained(name, options, gradients, device="cpu"):
+    params = [tg.tensor(p.copy(), device=device, requires_grad=True) for p in draw_problem(seed=1)[0]]
     optimizer = getattr(optim, name)(params, **options)
     for step_gradients in gradients:
         for p, g in zip(params, step_gradients):
-            p.grad = tg.tensor(g)
+            p.grad = tg.tensor(g, device=device)
         optimizer.step()
     return params, optimizer
 
@@ -79,3 +79,19 @@ def test_rules_without_a_differentiable_step_and_mismatched_lists_are_clear_erro
         optim.Adam(params, amsgrad=True).differentiable_step(params, [tg.tensor(np.ones(3))])
     with pytest.raises(ValueError, match="got 2 weights and 1 gradients for 1 parameters"):
         optim.SGD(params).differentiable_step(params * 2, [tg.tensor(np.ones(3))])
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name, options", DIFFERENTIABLE[::2], ids=IDS[::2])
+def test_on_the_gpu_differentiable_steps_from_cupy_state_equal_the_cpu_ones(name, options):
+    """The optimizer's state is raw CuPy arrays there, mixed into Tensor ops with the gradients."""
+    _, gradients = draw_problem(seed=2, steps=REAL_STEPS + 1)
+    results = []
+    for device in ("cpu", "gpu"):
+        params, optimizer = trained(name, options, gradients[:REAL_STEPS], device)
+        grads = [tg.tensor(g, device=device) for g in gradients[REAL_STEPS]]
+        weights, _ = optimizer.differentiable_step(list(params), grads)
+        assert all(w.device == device for w in weights)
+        results.append([w.numpy() for w in weights])
+    for index, (cpu, gpu) in enumerate(zip(*results)):
+        np.testing.assert_allclose(gpu, cpu, rtol=1e-10, atol=1e-12, err_msg=f"parameter {index}")
