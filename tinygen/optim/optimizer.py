@@ -136,12 +136,12 @@ class Optimizer:
         for the optimizer's current state, so the steps continue the real ones (Adam's
         moments). The optimizer's own parameters and state are left as they are.
         """
-        groups = [group for group in self.param_groups for _ in group["params"]]
-        if not len(weights) == len(grads) == len(groups):
+        params, groups = zip(*((p, group) for group in self.param_groups for p in group["params"]))
+        if not len(weights) == len(grads) == len(params):
             raise ValueError(f"{type(self).__name__}.differentiable_step: got {len(weights)} weights and "
-                             f"{len(grads)} gradients for {len(groups)} parameters: give one of each, in order")  # fmt: skip
+                             f"{len(grads)} gradients for {len(params)} parameters: give one of each, in order")  # fmt: skip
         if states is None:
-            states = [dict(self.state.get(p, {})) for group in self.param_groups for p in group["params"]]
+            states = [dict(self.state.get(p, {})) for p in params]
         stepped = [self._differentiable_update(*args) for args in zip(weights, grads, states, groups)]
         return [weight for weight, _ in stepped], [state for _, state in stepped]
 
